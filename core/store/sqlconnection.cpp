@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sqlconnection.h"
+
+#include <QSqlError>
+
+#include "health/logcategories.h"
+
+namespace Vigil {
+
+Result<QSqlQuery> SqlConnection::query(const QString &sql, const QVariantList &args)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return error(q.lastError(), QStringLiteral("prepare"));
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QVariant &arg = args.at(i);
+        // Qt binds a null QString as SQL NULL; text columns are NOT NULL and "no value" there is the empty string.
+        // SQL NULL is bound only on purpose, with an invalid QVariant.
+        if (arg.typeId() == QMetaType::QString && arg.toString().isNull())
+            q.bindValue(int(i), QStringLiteral(""));
+        else
+            q.bindValue(int(i), arg);
+    }
+    if (!q.exec())
+        return error(q.lastError(), QStringLiteral("execute"));
+    return q;
+}
+
+Result<void> SqlConnection::exec(const QString &sql)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(sql))
+        return error(q.lastError(), sql.section(u' ', 0, 1));
+    return {};
+}
+
+Result<qint64> SqlConnection::scalar(const QString &sql, const QVariantList &args)
+{
+    auto q = query(sql, args);
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return Error::make(ErrorKind::Storage, QStringLiteral("SqlError"), QStringLiteral("query returned no row"));
+    bool ok = false;
+    const qint64 v = q.value().value(0).toLongLong(&ok);
+    if (!ok)
+        return Error::make(ErrorKind::Storage, QStringLiteral("SqlError"), QStringLiteral("query returned no integer"));
+    return v;
+}
+
+Error SqlConnection::error(const QSqlError &sqlError, const QString &what) const
+{
+    const QString native = sqlError.nativeErrorCode();
+    const QString text = sqlError.text();
+    QString code = QStringLiteral("SqlError");
+    if (m_backend == Backend::Sqlite) {
+        // SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes: another writer held the lock too long.
+        const int n = native.toInt();
+        if ((n & 0xff) == 5 || (n & 0xff) == 6 || text.contains(QLatin1String("database is locked")))
+            code = QStringLiteral("Busy");
+        else if ((n & 0xff) == 19)
+            code = QStringLiteral("Constraint");
+    } else {
+        if (native.startsWith(QLatin1String("23")))
+            code = QStringLiteral("Constraint");
+        else if (native == QLatin1String("55P03") || native == QLatin1String("40P01"))
+            code = QStringLiteral("Busy");
+    }
+    Error e = Error::make(ErrorKind::Storage, code, what + QStringLiteral(": ") + text);
+    if (!native.isEmpty())
+        e.details.insert(QStringLiteral("native_code"), native);
+    qCWarning(lcStore).noquote() << "journal SQL error:" << e.toString();
+    return e;
+}
+
+} // namespace Vigil
