@@ -10,7 +10,7 @@ target_compile_definitions(vigil_common INTERFACE
     QT_DISABLE_DEPRECATED_BEFORE=0x060400
     VIGIL_VERSION="${PROJECT_VERSION}")
 target_compile_options(vigil_common INTERFACE
-    -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align
+    -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wnon-virtual-dtor -Wcast-align
     -Woverloaded-virtual -Wimplicit-fallthrough)
 if(VIGIL_WERROR)
     target_compile_options(vigil_common INTERFACE -Werror)

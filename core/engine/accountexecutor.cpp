@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "accountexecutor.h"
+
+#include <memory>
+
+#include <QJsonObject>
+#include <QPointer>
+
+#include "deriv/derivclient.h"
+#include "deriv/derivfields.h"
+#include "engine/bot.h"
+#include "engine/circuitbreaker.h"
+#include "engine/contracttracker.h"
+#include "engine/executionlocks.h"
+#include "health/clock.h"
+#include "health/jsonlogsink.h"
+#include "health/logcategories.h"
+#include "risk/limitledger.h"
+#include "risk/opencontractbook.h"
+#include "risk/tradinggate.h"
+#include "store/journal.h"
+#include "strategy/closedcontract.h"
+
+namespace Vigil {
+
+AccountExecutor::AccountExecutor(Context context, QObject *parent) : QObject(parent), m_ctx(std::move(context))
+{
+    Q_ASSERT(m_ctx.gate && m_ctx.ledger && m_ctx.locks && m_ctx.book && m_ctx.client && m_ctx.journal && m_ctx.breaker
+             && m_ctx.tracker && m_ctx.clock);
+}
+
+AccountExecutor::~AccountExecutor() = default;
+
+void AccountExecutor::refuse(Bot *bot, const Error &error)
+{
+    bot->strategy().onTradeAborted();
+    Q_EMIT buyRefused(bot->id(), error);
+}
+
+void AccountExecutor::execute(Bot *bot, const TradeIntent &intent)
+{
+    if (Result<void> g = m_ctx.gate->checkBuy(m_ctx.account); !g)
+        return refuse(bot, g.error());
+    if (!m_reconciled || !m_unknownBots.isEmpty()) {
+        Error e = Error::make(ErrorKind::NotSent, QStringLiteral("ReconcilePending"),
+                              QStringLiteral("account %1 is waiting for reconciliation").arg(m_ctx.account));
+        e.account = m_ctx.account;
+        return refuse(bot, e);
+    }
+    if (Result<void> b = m_ctx.breaker->admit(); !b)
+        return refuse(bot, b.error());
+    Result<Reservation> reservation = m_ctx.ledger->reserve(m_ctx.account, intent.stake);
+    if (!reservation) {
+        Error e = reservation.error();
+        e.bot = bot->id();
+        refuse(bot, e);
+        if (e.code.startsWith(QLatin1String("Limit")))
+            Q_EMIT limitReached(e);
+        return;
+    }
+    auto cycle = std::make_shared<Cycle>();
+    cycle->bot = bot->id();
+    cycle->intent = intent;
+    cycle->reservation = reservation.value();
+    ++m_inFlight;
+    bot->setActiveTrade(-1); // busy: a cycle is under way
+    QPointer<Bot> guard(bot);
+    m_ctx.locks->acquire(m_ctx.account, bot->id(), m_ctx.lockTimeoutMs, this,
+                         [this, cycle, guard](const Result<ExecutionPermit> &permit) {
+                             onPermit(cycle, permit, guard.data());
+                         });
+}
+
+void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result<ExecutionPermit> &permit, Bot *bot)
+{
+    auto undo = [this, cycle, bot](const Error &error, bool coordination) {
+        --m_inFlight;
+        (void)m_ctx.ledger->release(cycle->reservation);
+        if (cycle->permit.isValid())
+            m_ctx.locks->release(cycle->permit);
+        if (bot) {
+            bot->setActiveTrade(0);
+            bot->strategy().onTradeAborted();
+            if (coordination)
+                Q_EMIT coordinationFailed(bot->id(), error);
+            else
+                Q_EMIT buyRefused(bot->id(), error);
+        }
+    };
+    if (!permit)
+        return undo(permit.error(), true);
+    cycle->permit = permit.value();
+    if (!bot) {
+        Error e = Error::make(ErrorKind::Cancelled, QStringLiteral("BotRemoved"), QStringLiteral("bot removed"));
+        return undo(e, false);
+    }
+    // Re-check what may have changed while waiting for the lock.
+    if (Result<void> g = m_ctx.gate->checkBuy(m_ctx.account); !g)
+        return undo(g.error(), false);
+    // A bot the user paused or stopped meanwhile does not buy; one halted by a limit another bot hit still
+    // holds a valid reservation and finishes its cycle (the gate, checked above and at the write, covers
+    // the kill switch).
+    const bool limitHalt = bot->state() == BotState::Halted && bot->machine().reason().halt == HaltReason::Limit;
+    if (!bot->isTrading() && !limitHalt) {
+        Error e = Error::make(ErrorKind::Cancelled, QStringLiteral("BotNotRunning"),
+                              QStringLiteral("bot %1 is no longer running").arg(bot->id()));
+        return undo(e, false);
+    }
+
+    const TradeIntent &in = cycle->intent;
+    Trade t;
+    t.account = m_ctx.account;
+    t.bot = cycle->bot;
+    t.symbol = in.symbol;
+    t.contractType = contractTypeName(in.contractType);
+    t.duration = in.duration;
+    t.durationUnit = durationUnitName(in.durationUnit);
+    t.currency = in.currency;
+    t.stake = in.stake;
+    t.openedMs = m_ctx.clock->nowMs();
+    cycle->tag = QStringLiteral("%1:%2:%3").arg(m_ctx.instanceId, cycle->bot).arg(++m_seq);
+    t.requestTag = cycle->tag;
+    t.fence = cycle->permit.fence;
+    // Write before send: a crash after this line leaves a pending row reconciliation resolves.
+    Result<qint64> localId = m_ctx.journal->insertPending(t);
+    if (!localId) {
+        Error e = localId.error();
+        e.account = m_ctx.account;
+        e.bot = cycle->bot;
+        VIGIL_LOG_FAILURE(lcEngine, e);
+        undo(e, false);
+        Q_EMIT storageFailed(cycle->bot, e);
+        return;
+    }
+    cycle->localId = localId.value();
+    bot->setActiveTrade(cycle->localId);
+
+    QJsonObject parameters{{QStringLiteral("amount"), in.stake.toJson()},
+                           {QStringLiteral("basis"), in.basis},
+                           {QStringLiteral("contract_type"), contractTypeName(in.contractType)},
+                           {QStringLiteral("currency"), in.currency},
+                           {QStringLiteral("duration"), in.duration},
+                           {QStringLiteral("duration_unit"), durationUnitName(in.durationUnit)},
+                           {QStringLiteral("symbol"), in.symbol}};
+    if (!in.barrier.isEmpty())
+        parameters.insert(QStringLiteral("barrier"), in.barrier);
+    const QJsonObject request{{QStringLiteral("buy"), QStringLiteral("1")},
+                              {QStringLiteral("price"), in.stake.toJson()},
+                              {QStringLiteral("parameters"), parameters},
+                              {QStringLiteral("passthrough"), QJsonObject{{QStringLiteral("vigil_tag"), cycle->tag}}}};
+    DerivClient::RequestOptions options;
+    TradingGate *gate = m_ctx.gate;
+    ExecutionLocks *locks = m_ctx.locks;
+    const QString account = m_ctx.account;
+    const ExecutionPermit held = cycle->permit;
+    options.guard = [gate, locks, account, held]() -> Result<void> {
+        if (Result<void> g = gate->checkBuy(account); !g)
+            return g;
+        return locks->check(held);
+    };
+    QPointer<Bot> guard(bot);
+    m_ctx.client->send(request, this, [this, cycle, guard](const Result<QJsonObject> &reply) {
+        onBuyReply(cycle, reply, guard.data());
+    }, options);
+}
+
+void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot)
+{
+    --m_inFlight;
+    m_ctx.locks->release(cycle->permit);
+    const qint64 fence = cycle->permit.fence;
+
+    if (reply.ok()) {
+        const QJsonObject buy = reply->value(QLatin1String("buy")).toObject();
+        const auto contractId = DerivFields::integer(buy.value(QLatin1String("contract_id")));
+        const auto transactionId = DerivFields::integer(buy.value(QLatin1String("transaction_id")));
+        const auto buyPrice = DerivFields::money(buy.value(QLatin1String("buy_price")), m_ctx.digits);
+        const auto payout = DerivFields::money(buy.value(QLatin1String("payout")), m_ctx.digits);
+        const auto purchase = DerivFields::integer(buy.value(QLatin1String("purchase_time")));
+        m_ctx.breaker->recordSuccess();
+        (void)m_ctx.ledger->confirm(cycle->reservation);
+        m_reservations.insert(cycle->localId, cycle->reservation);
+        if (!contractId || !buyPrice || !payout) {
+            // Bought, but the reply cannot be read: treat as unknown so reconciliation fills it in.
+            Error e = Error::make(ErrorKind::Protocol, QStringLiteral("BadBuyReply"),
+                                  QStringLiteral("buy reply without contract_id/buy_price/payout"));
+            e.account = m_ctx.account;
+            e.bot = cycle->bot;
+            e.msgType = QStringLiteral("buy");
+            VIGIL_LOG_FAILURE(lcEngine, e);
+            (void)m_ctx.journal->markUnknown(cycle->localId, e.message, fence);
+            m_unknownBots.insert(cycle->localId, cycle->bot);
+            Q_EMIT outcomeUnknown(cycle->bot, cycle->localId, e);
+            return;
+        }
+        const qint64 openedMs = purchase ? *purchase * 1000 : m_ctx.clock->nowMs();
+        Result<void> w = m_ctx.journal->markOpen(cycle->localId, *contractId, transactionId.value_or(0), *buyPrice,
+                                                 *payout, openedMs, fence);
+        if (!w) {
+            // The contract exists on the server but our write was refused (stale fence or storage):
+            // reconciliation adopts it; this process stops buying on the account.
+            Error e = w.error();
+            e.account = m_ctx.account;
+            e.bot = cycle->bot;
+            VIGIL_LOG_FAILURE(lcEngine, e);
+            m_unknownBots.insert(cycle->localId, cycle->bot);
+            Q_EMIT outcomeUnknown(cycle->bot, cycle->localId, e);
+        }
+        m_ctx.book->add(m_ctx.account, *contractId);
+        m_ctx.tracker->follow(cycle->localId, *contractId);
+        if (bot)
+            bot->recordOpened();
+        Result<std::optional<Trade>> row = m_ctx.journal->trade(cycle->localId);
+        if (row.ok() && row.value())
+            Q_EMIT tradeOpened(cycle->bot, *row.value());
+        return;
+    }
+
+    const Error &error = reply.error();
+    if (error.isOutcomeUnknown()) {
+        // The buy may have happened. Never re-send: the row stays "unknown", the reservation stays counted,
+        // the bot waits, and reconciliation decides.
+        (void)m_ctx.journal->markUnknown(cycle->localId, error.toString(), fence);
+        m_reservations.insert(cycle->localId, cycle->reservation);
+        m_unknownBots.insert(cycle->localId, cycle->bot);
+        m_ctx.breaker->recordFailure(error);
+        Error e = error;
+        e.account = m_ctx.account;
+        e.bot = cycle->bot;
+        VIGIL_LOG_ERROR(lcEngine, e);
+        Q_EMIT outcomeUnknown(cycle->bot, cycle->localId, e);
+        return;
+    }
+    // Not bought: rejected by the server, refused by the guard, rate limited, cancelled.
+    (void)m_ctx.journal->markFailed(cycle->localId, error.toString(), fence);
+    (void)m_ctx.ledger->release(cycle->reservation);
+    if (error.kind == ErrorKind::Broker)
+        m_ctx.breaker->recordFailure(error);
+    if (bot) {
+        bot->setActiveTrade(0);
+        bot->strategy().onTradeAborted();
+        bot->setLastError(error.toString());
+    }
+    Error e = error;
+    e.account = m_ctx.account;
+    e.bot = cycle->bot;
+    if (e.msgType.isEmpty())
+        e.msgType = QStringLiteral("buy");
+    VIGIL_LOG_ERROR(lcEngine, e);
+    if (error.kind == ErrorKind::NotSent || error.kind == ErrorKind::Cancelled)
+        Q_EMIT buyRefused(cycle->bot, e);
+    else
+        Q_EMIT buyFailed(cycle->bot, e);
+}
+
+qint64 AccountExecutor::settleFence() const
+{
+    // Settlement records the server's facts, not a decision to trade: it is written under the newest fence
+    // the journal knows, so a contract bought before another instance took the lock can still be closed.
+    Result<qint64> f = m_ctx.journal->highestFence(m_ctx.account);
+    return f.ok() ? f.value() : 0;
+}
+
+void AccountExecutor::onSettled(qint64 localId, const ContractSettlement &s, Bot *bot)
+{
+    m_ctx.book->remove(m_ctx.account, s.contractId);
+    TradeStatus status = TradeStatus::Lost;
+    if (s.status == QLatin1String("sold"))
+        status = TradeStatus::Sold;
+    else if (s.status == QLatin1String("won"))
+        status = TradeStatus::Won;
+    else if (s.profit.isZero() && s.status != QLatin1String("lost"))
+        status = TradeStatus::Void;
+    Result<void> w = m_ctx.journal->settle(localId, status, s.sellPrice, s.profit, s.closedMs,
+                                           QStringLiteral("settled by server: %1").arg(s.status), settleFence());
+    if (!w) {
+        Error e = w.error();
+        e.account = m_ctx.account;
+        VIGIL_LOG_FAILURE(lcEngine, e);
+    }
+    if (auto it = m_reservations.find(localId); it != m_reservations.end()) {
+        (void)m_ctx.ledger->settle(it.value(), s.profit);
+        m_reservations.erase(it);
+    } else if (auto seeded = m_seededStakes.find(localId); seeded != m_seededStakes.end()) {
+        (void)m_ctx.ledger->settle(m_ctx.account, seeded.value(), s.profit);
+        m_seededStakes.erase(seeded);
+    }
+    if (bot) {
+        if (bot->activeTrade() == localId)
+            bot->setActiveTrade(0);
+        bot->strategy().onContractClosed(ClosedContract::fromSettlement(s.contractId, s.buyPrice, s.profit));
+        bot->recordClosed(s.profit);
+    }
+    Result<std::optional<Trade>> row = m_ctx.journal->trade(localId);
+    if (row.ok() && row.value())
+        Q_EMIT tradeClosed(row.value()->bot, *row.value());
+}
+
+void AccountExecutor::adoptOpen(const Trade &trade, Bot *bot)
+{
+    if (trade.status != TradeStatus::Open || trade.contractId <= 0)
+        return;
+    if (!m_reservations.contains(trade.localId))
+        m_seededStakes.insert(trade.localId, trade.stake);
+    if (bot && bot->activeTrade() == 0)
+        bot->setActiveTrade(trade.localId);
+    m_ctx.book->add(m_ctx.account, trade.contractId);
+    m_ctx.tracker->follow(trade.localId, trade.contractId);
+}
+
+void AccountExecutor::applyResolved(const Trade &after, Bot *bot)
+{
+    if (after.status != TradeStatus::Open && after.contractId > 0)
+        m_ctx.book->remove(m_ctx.account, after.contractId);
+    m_unknownBots.remove(after.localId);
+    const auto reservation = m_reservations.constFind(after.localId);
+    const bool reserved = reservation != m_reservations.constEnd();
+    switch (after.status) {
+    case TradeStatus::Open:
+        if (reserved)
+            (void)m_ctx.ledger->confirm(reservation.value());
+        adoptOpen(after, bot);
+        break;
+    case TradeStatus::Failed:
+    case TradeStatus::Stale:
+        if (reserved) {
+            (void)m_ctx.ledger->release(reservation.value());
+            m_reservations.remove(after.localId);
+        } else if (auto seeded = m_seededStakes.find(after.localId); seeded != m_seededStakes.end()) {
+            (void)m_ctx.ledger->settle(m_ctx.account, seeded.value(), Money::zero(m_ctx.digits));
+            m_seededStakes.erase(seeded);
+        }
+        m_ctx.tracker->forget(after.contractId);
+        if (bot && bot->activeTrade() == after.localId) {
+            bot->setActiveTrade(0);
+            bot->strategy().onTradeAborted();
+        }
+        break;
+    case TradeStatus::Won:
+    case TradeStatus::Lost:
+    case TradeStatus::Sold:
+    case TradeStatus::Void: {
+        const Money profit = after.profit.value_or(Money::zero(m_ctx.digits));
+        if (reserved) {
+            (void)m_ctx.ledger->settle(reservation.value(), profit);
+            m_reservations.remove(after.localId);
+        } else if (auto seeded = m_seededStakes.find(after.localId); seeded != m_seededStakes.end()) {
+            (void)m_ctx.ledger->settle(m_ctx.account, seeded.value(), profit);
+            m_seededStakes.erase(seeded);
+        }
+        m_ctx.tracker->forget(after.contractId);
+        if (bot) {
+            if (bot->activeTrade() == after.localId)
+                bot->setActiveTrade(0);
+            bot->strategy().onContractClosed(ClosedContract::fromSettlement(after.contractId,
+                                                                            after.buyPrice.value_or(after.stake), profit));
+            bot->recordClosed(profit);
+        }
+        Q_EMIT tradeClosed(after.bot, after);
+        break;
+    }
+    case TradeStatus::Pending:
+    case TradeStatus::Unknown:
+        m_unknownBots.insert(after.localId, after.bot);
+        break;
+    }
+}
+
+} // namespace Vigil

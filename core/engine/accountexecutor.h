@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+
+#include "engine/contractsettlement.h"
+#include "engine/executionpermit.h"
+#include "health/result.h"
+#include "risk/reservation.h"
+#include "store/trade.h"
+#include "strategy/tradeintent.h"
+
+namespace Vigil {
+
+class Bot;
+class CircuitBreaker;
+class Clock;
+class ContractTracker;
+class DerivClient;
+class ExecutionLocks;
+class Journal;
+class LimitLedger;
+class OpenContractBook;
+class TradingGate;
+
+// Runs one account's trading cycles on the account thread:
+//   gate → reconciled? → breaker → limits reserve → account lock, bot lock → journal "pending" (fenced)
+//   → buy (the guard re-checks gate and lock validity immediately before the frame is written)
+//   → reply: "open" + follow, or "failed", or "unknown" (reply lost: never re-sent; reconciliation decides)
+//   → settle → ledger, strategy.
+// Every refusal undoes what was reserved; locks are released on every path.
+class AccountExecutor final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AccountExecutor)
+
+public:
+    struct Context
+    {
+        QString account;   // login id
+        QString currency = QStringLiteral("USD");
+        int digits = 2;
+        QString instanceId;
+        int lockTimeoutMs = 5000;
+        TradingGate *gate = nullptr;
+        LimitLedger *ledger = nullptr;
+        ExecutionLocks *locks = nullptr;
+        OpenContractBook *book = nullptr;
+        DerivClient *client = nullptr;
+        Journal *journal = nullptr;
+        CircuitBreaker *breaker = nullptr;
+        ContractTracker *tracker = nullptr;
+        Clock *clock = nullptr;
+    };
+
+    explicit AccountExecutor(Context context, QObject *parent = nullptr);
+    ~AccountExecutor() override;
+
+    // Starts a cycle for the bot's intent. Refusals arrive as buyRefused (nothing was sent).
+    void execute(Bot *bot, const TradeIntent &intent);
+    // Buys are allowed only after the account's reconciliation passed (start-up, reconnect, lost reply).
+    void setReconciled(bool reconciled) { m_reconciled = reconciled; }
+    bool isReconciled() const { return m_reconciled; }
+
+    // The trades whose reply was lost (localId → bot id); they hold their limit reservation until resolved.
+    const QHash<qint64, QString> &unknownTrades() const { return m_unknownBots; }
+    int inFlight() const { return m_inFlight; }
+    // A journal row changed outside the executor (reconciliation): apply it to limits, bots and tracking.
+    void applyResolved(const Trade &after, Bot *bot);
+    // Contracts already open at start (from the journal): follow them; their settlement frees the ledger.
+    void adoptOpen(const Trade &trade, Bot *bot);
+    // The tracker's settlement of a contract.
+    void onSettled(qint64 localId, const ContractSettlement &settlement, Bot *bot);
+
+Q_SIGNALS:
+    void buyRefused(const QString &bot, const Vigil::Error &error);     // nothing was sent
+    void buyFailed(const QString &bot, const Vigil::Error &error);      // sent and rejected
+    void tradeOpened(const QString &bot, const Vigil::Trade &trade);
+    void tradeClosed(const QString &bot, const Vigil::Trade &trade);
+    void outcomeUnknown(const QString &bot, qint64 localId, const Vigil::Error &error);
+    void limitReached(const Vigil::Error &error);
+    void storageFailed(const QString &bot, const Vigil::Error &error);
+    void coordinationFailed(const QString &bot, const Vigil::Error &error);
+
+private:
+    struct Cycle
+    {
+        QString bot;
+        TradeIntent intent;
+        Reservation reservation;
+        ExecutionPermit permit;
+        qint64 localId = 0;
+        QString tag;
+    };
+    void onPermit(const std::shared_ptr<Cycle> &cycle, const Result<ExecutionPermit> &permit, Bot *bot);
+    void onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot);
+    void refuse(Bot *bot, const Error &error);
+    qint64 settleFence() const;
+
+    Context m_ctx;
+    bool m_reconciled = false;
+    int m_inFlight = 0;
+    quint64 m_seq = 0;
+    QHash<qint64, Reservation> m_reservations; // localId → its ledger reservation (bought by this process)
+    QHash<qint64, QString> m_unknownBots;      // localId → bot, reply lost
+    QHash<qint64, Money> m_seededStakes;       // open at start, no reservation
+};
+
+} // namespace Vigil

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "accountworker.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QTimer>
+
+#include "deriv/derivclient.h"
+#include "deriv/derivfields.h"
+#include "engine/accountexecutor.h"
+#include "engine/bot.h"
+#include "engine/contracttracker.h"
+#include "engine/executionlocks.h"
+#include "health/clock.h"
+#include "health/jsonlogsink.h"
+#include "health/logcategories.h"
+#include "reconcile/reconciler.h"
+#include "risk/ledgerusage.h"
+#include "risk/limitledger.h"
+#include "risk/tradinggate.h"
+#include "store/journal.h"
+#include "strategy/strategyfactory.h"
+
+namespace Vigil {
+
+AccountWorker::AccountWorker(Config config, EngineShared shared)
+    : m_config(std::move(config)), m_shared(std::move(shared))
+{
+    setObjectName(QStringLiteral("account-") + m_config.account.id);
+}
+
+AccountWorker::~AccountWorker()
+{
+    // Children (client, tracker, executor, bots) go before the journal they write to.
+    qDeleteAll(m_bots);
+    m_bots.clear();
+    delete m_reconciler;
+    delete m_executor;
+    delete m_tracker;
+    delete m_client;
+}
+
+Bot *AccountWorker::bot(const QString &id) const
+{
+    return m_bots.value(id, nullptr);
+}
+
+void AccountWorker::raise(EngineEvent::Level level, EngineEvent::Kind kind, const QString &botId,
+                          const QString &message, const QJsonObject &details)
+{
+    EngineEvent e;
+    e.level = level;
+    e.kind = kind;
+    e.account = m_loginId.isEmpty() ? m_config.account.id : m_loginId;
+    e.bot = botId;
+    e.message = message;
+    e.details = details;
+    e.atMs = m_shared.clock->nowMs();
+    Q_EMIT eventRaised(e);
+    markDirty();
+}
+
+void AccountWorker::start()
+{
+    JournalConfig jc;
+    jc.url = m_config.journalUrl;
+    Result<std::unique_ptr<Journal>> journal = Journal::open(jc);
+    if (!journal) {
+        m_lastError = journal.error().toString();
+        VIGIL_LOG_FAILURE(lcEngine, journal.error());
+        raise(EngineEvent::Level::Error, EngineEvent::Kind::General, {},
+              QStringLiteral("cannot open the journal: %1 — trading will not start").arg(journal.error().message),
+              journal.error().toJson());
+        m_connection = AccountSnapshot::Connection::Down;
+        emitSnapshot();
+        return;
+    }
+    m_journal = std::move(journal.value());
+
+    DerivClient::Options o;
+    o.url = m_config.url;
+    o.token = m_config.token;
+    o.accountLabel = m_config.account.id;
+    o.pingIntervalMs = m_config.pingIntervalMs;
+    o.clock = m_shared.clock;
+    m_client = new DerivClient(o, this);
+    m_tracker = new ContractTracker(m_client, m_digits, this);
+    m_breaker = new CircuitBreaker(m_config.account.id + QStringLiteral("/buy"), m_config.breaker, *m_shared.clock, this);
+
+    for (const BotConfig &bc : std::as_const(m_config.bots)) {
+        Result<std::unique_ptr<Strategy>> strategy = StrategyFactory::create(bc.strategy);
+        if (!strategy) {
+            raise(EngineEvent::Level::Error, EngineEvent::Kind::General, bc.id,
+                  QStringLiteral("bot %1 not started: %2").arg(bc.id, strategy.error().message));
+            continue;
+        }
+        auto *b = new Bot(bc, std::move(strategy.value()), *m_shared.clock, this);
+        connect(&b->machine(), &BotStateMachine::stateChanged, this,
+                [this, id = bc.id](BotState from, BotState to, const StateReason &reason, qint64 atMs) {
+                    if (m_journal)
+                        (void)m_journal->recordBotTransition(id, m_loginId.isEmpty() ? m_config.account.id : m_loginId,
+                                                             botStateName(from), botStateName(to), reason.toString(), atMs);
+                    const bool bad = to == BotState::Halted || to == BotState::Failed;
+                    raise(bad ? EngineEvent::Level::Warning : EngineEvent::Level::Info, EngineEvent::Kind::BotStateChanged, id,
+                          QStringLiteral("%1: %2 → %3%4").arg(id, botStateName(from), botStateName(to),
+                                                              reason.text.isEmpty() ? QString() : QStringLiteral(" (") + reason.toString() + u')'));
+                });
+        m_bots.insert(bc.id, b);
+        m_botOrder.append(bc.id);
+    }
+
+    connect(m_client, &DerivClient::ready, this, &AccountWorker::onReady);
+    connect(m_client, &DerivClient::connectionLost, this, &AccountWorker::onConnectionLost);
+    connect(m_client, &DerivClient::sessionEnded, this, &AccountWorker::onSessionEnded);
+    connect(m_client, &DerivClient::malformedFrame, this, [this](const QString &excerpt, const QString &reason) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {},
+              QStringLiteral("malformed frame from the server ignored: %1").arg(reason),
+              QJsonObject{{QStringLiteral("excerpt"), excerpt}});
+    });
+    connect(m_breaker, &CircuitBreaker::stateChanged, this, &AccountWorker::onBreakerChanged);
+    connect(m_tracker, &ContractTracker::contractSettled, this, &AccountWorker::onSettled);
+    connect(m_tracker, &ContractTracker::contractLost, this, [this](qint64 localId, qint64 contractId, const Error &error) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {},
+              QStringLiteral("lost track of contract %1 (%2): reconciliation will settle it").arg(contractId).arg(error.message));
+        Q_UNUSED(localId)
+        startReconcile(QStringLiteral("lost_contract"));
+    });
+
+    m_snapshotTimer = new QTimer(this);
+    m_snapshotTimer->setInterval(m_config.snapshotIntervalMs);
+    connect(m_snapshotTimer, &QTimer::timeout, this, [this] {
+        if (m_dirty)
+            emitSnapshot();
+    });
+    m_snapshotTimer->start();
+    m_reconcileTimer = new QTimer(this);
+    m_reconcileTimer->setInterval(int(m_config.reconcileIntervalMs));
+    connect(m_reconcileTimer, &QTimer::timeout, this, [this] { startReconcile(QStringLiteral("periodic")); });
+    m_breakerTimer = new QTimer(this);
+    m_breakerTimer->setSingleShot(true);
+    connect(m_breakerTimer, &QTimer::timeout, this, [this] { m_breaker->refresh(); });
+
+    for (Bot *b : std::as_const(m_bots)) {
+        if (m_config.autoStartBots && b->config().enabled)
+            (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("auto start")));
+    }
+    m_client->open();
+    markDirty();
+}
+
+void AccountWorker::onReady()
+{
+    m_connection = AccountSnapshot::Connection::Connected;
+    if (m_downSinceMs) {
+        raise(EngineEvent::Level::Info, EngineEvent::Kind::ConnectionRestored, {},
+              QStringLiteral("connection restored after %1 s").arg((m_shared.clock->nowMs() - m_downSinceMs) / 1000));
+        m_downSinceMs = 0;
+    }
+    if (!m_everReady) {
+        m_everReady = true;
+        onFirstReady();
+        return;
+    }
+    // After a reconnect: no buy until the journal agrees with the broker again.
+    startReconcile(QStringLiteral("reconnect"));
+}
+
+void AccountWorker::onFirstReady()
+{
+    const QJsonObject auth = m_client->authorization();
+    m_loginId = auth.value(QLatin1String("loginid")).toString();
+    m_currency = auth.value(QLatin1String("currency")).toString(QStringLiteral("USD"));
+    m_isVirtual = DerivFields::flag(auth.value(QLatin1String("is_virtual"))).value_or(true);
+    m_balance = DerivFields::money(auth.value(QLatin1String("balance")), m_digits).value_or(Money::zero(m_digits));
+    if (m_loginId.isEmpty()) {
+        m_lastError = QStringLiteral("authorize did not name a login id");
+        raise(EngineEvent::Level::Error, EngineEvent::Kind::General, {}, m_lastError);
+        haltAll(HaltReason::TokenRevoked, m_lastError);
+        return;
+    }
+    const QStringList scopes = [&] {
+        QStringList out;
+        for (const QJsonValue &v : auth.value(QLatin1String("scopes")).toArray())
+            out << v.toString();
+        return out;
+    }();
+    if (!scopes.isEmpty() && !scopes.contains(QLatin1String("trade"))) {
+        m_lastError = QStringLiteral("the token of %1 lacks the trade scope").arg(m_loginId);
+        raise(EngineEvent::Level::Error, EngineEvent::Kind::TokenRevoked, {}, m_lastError);
+        haltAll(HaltReason::TokenRevoked, m_lastError);
+    } else if (scopes.contains(QLatin1String("admin")) || scopes.contains(QLatin1String("payments"))) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {},
+              QStringLiteral("the token of %1 can also %2: use a trade-only token")
+                  .arg(m_loginId, scopes.contains(QLatin1String("payments")) ? QStringLiteral("move money") : QStringLiteral("manage tokens")));
+    }
+    Q_EMIT loginResolved(m_config.account.id, m_loginId);
+    (void)m_shared.gate->registerAccount(m_loginId);
+
+    AccountExecutor::Context ctx;
+    ctx.account = m_loginId;
+    ctx.currency = m_currency;
+    ctx.digits = m_digits;
+    ctx.instanceId = m_shared.instanceId;
+    ctx.gate = m_shared.gate;
+    ctx.ledger = m_shared.ledger;
+    ctx.locks = m_shared.locks;
+    ctx.book = m_shared.book;
+    ctx.client = m_client;
+    ctx.journal = m_journal.get();
+    ctx.breaker = m_breaker;
+    ctx.tracker = m_tracker;
+    ctx.clock = m_shared.clock;
+    m_executor = new AccountExecutor(ctx, this);
+    connect(m_executor, &AccountExecutor::buyRefused, this, [this](const QString &b, const Error &e) { onBuyProblem(b, e, false); });
+    connect(m_executor, &AccountExecutor::buyFailed, this, [this](const QString &b, const Error &e) { onBuyProblem(b, e, true); });
+    connect(m_executor, &AccountExecutor::tradeOpened, this, [this](const QString &b, const Trade &t) {
+        raise(EngineEvent::Level::Info, EngineEvent::Kind::TradeOpened, b,
+              QStringLiteral("%1 bought %2 %3 for %4 (contract %5)").arg(b, t.symbol, t.contractType,
+                  t.buyPrice.value_or(t.stake).toString()).arg(t.contractId));
+    });
+    connect(m_executor, &AccountExecutor::tradeClosed, this, [this](const QString &b, const Trade &t) {
+        raise(EngineEvent::Level::Info, EngineEvent::Kind::TradeClosed, b,
+              QStringLiteral("contract %1 %2: profit %3").arg(t.contractId).arg(tradeStatusToString(t.status),
+                  t.profit.value_or(Money::zero(m_digits)).toString()));
+        Bot *bt = bot(b);
+        if (bt && bt->state() == BotState::Stopping)
+            finishStopping(bt);
+    });
+    connect(m_executor, &AccountExecutor::outcomeUnknown, this, [this](const QString &b, qint64 localId, const Error &e) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::OutcomeUnknown, b,
+              QStringLiteral("reply to buy of trade %1 lost (%2): not re-sent; reconciling").arg(localId).arg(e.message), e.toJson());
+        // Reconcile once the socket is back (onReady after reconnect triggers it); if it never dropped, now.
+        if (m_client->state() == DerivClient::State::Ready)
+            startReconcile(QStringLiteral("lost_reply"));
+    });
+    connect(m_executor, &AccountExecutor::limitReached, this, [this](const Error &e) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::LimitReached, e.bot, e.message, e.toJson());
+        // Idle bots halt now with the limit named; a bot whose buy already holds a reservation finishes
+        // that cycle and is halted by its next refusal.
+        for (Bot *b : std::as_const(m_bots)) {
+            if (b->activeTrade() == 0 && (b->isTrading() || b->state() == BotState::Starting || b->state() == BotState::Paused))
+                (void)b->machine().halt(HaltReason::Limit, e.message, e.code);
+        }
+    });
+    connect(m_executor, &AccountExecutor::storageFailed, this, [this](const QString &b, const Error &e) {
+        if (Bot *bt = bot(b))
+            (void)bt->machine().fail(e);
+    });
+    connect(m_executor, &AccountExecutor::coordinationFailed, this, [this](const QString &b, const Error &e) {
+        if (e.code == QLatin1String("LockTimeout"))
+            return; // another bot of this account is trading: try at a later tick
+        if (Bot *bt = bot(b))
+            (void)bt->machine().halt(HaltReason::CoordinationUnavailable, e.message, e.code);
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::LockLost, b, e.message, e.toJson());
+    });
+
+    ReconcilerOptions ro;
+    ro.account = m_loginId;
+    ro.moneyDigits = m_digits;
+    ro.instanceId = m_shared.instanceId;
+    Journal *journal = m_journal.get();
+    const QString login = m_loginId;
+    ro.fence = [journal, login] {
+        Result<qint64> f = journal->highestFence(login);
+        return f.ok() ? f.value() : qint64(0);
+    };
+    m_reconciler = new Reconciler(m_client, m_journal.get(), ro, this);
+    connect(m_reconciler, &Reconciler::finished, this, &AccountWorker::onReconciled);
+    connect(m_reconciler, &Reconciler::tradeResolved, this, [this](const Trade &, const Trade &after) {
+        m_executor->applyResolved(after, bot(after.bot));
+    });
+    connect(m_reconciler, &Reconciler::orphanAdopted, this, [this](const Trade &t) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::ReconcileDiscrepancy, t.bot,
+              QStringLiteral("contract %1 found on the server, unknown to the journal: adopted").arg(t.contractId));
+        m_executor->adoptOpen(t, bot(t.bot));
+    });
+    connect(m_shared.ledger, &LimitLedger::dayRolledOver, this, [this](const QString &account, QDate) {
+        if (account != m_loginId)
+            return;
+        for (Bot *b : std::as_const(m_bots))
+            b->resetDay();
+        seedLimits();
+    });
+
+    m_client->subscribe(QJsonObject{{QStringLiteral("balance"), 1}}, this,
+                        [this](const DerivClient::StreamEvent &ev) {
+                            if (ev.kind == DerivClient::StreamEvent::Kind::Message)
+                                onBalance(ev.message);
+                        });
+    subscribeSymbols();
+    seedLimits();
+    // Open contracts from an earlier run are followed; unresolved buys go to reconciliation first.
+    if (Result<QList<Trade>> open = m_journal->unresolvedTrades(m_loginId); open.ok()) {
+        for (const Trade &t : open.value()) {
+            if (t.status == TradeStatus::Open)
+                m_executor->adoptOpen(t, bot(t.bot));
+        }
+    }
+    startReconcile(QStringLiteral("startup"));
+    m_reconcileTimer->start();
+}
+
+void AccountWorker::seedLimits()
+{
+    const qint64 now = m_shared.clock->nowMs();
+    const qint64 dayStart = utcDayStartMs(now);
+    const QString dayKey = utcDayKey(now);
+    Result<DailyUsage> usage = m_journal->dailyUsage(m_loginId, dayStart, dayStart + 24 * 3600 * 1000, m_digits);
+    Result<Money> startBalance = m_journal->setDayStartBalance(m_loginId, dayKey, m_balance);
+    Result<QList<Trade>> unresolved = m_journal->unresolvedTrades(m_loginId);
+    if (!usage || !startBalance || !unresolved) {
+        const Error e = !usage ? usage.error() : !startBalance ? startBalance.error() : unresolved.error();
+        VIGIL_LOG_FAILURE(lcEngine, e);
+        m_lastError = QStringLiteral("cannot read today's usage from the journal: ") + e.message;
+        haltAll(HaltReason::Other, m_lastError);
+        return;
+    }
+    LedgerUsage lu;
+    lu.day = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC).date();
+    lu.tradesToday = usage->tradesOpened;
+    lu.realizedPnl = usage->realizedProfit;
+    lu.openContracts = int(unresolved->size());
+    lu.openStake = Money::zero(m_digits);
+    for (const Trade &t : unresolved.value())
+        lu.openStake += t.stake;
+    lu.startOfDayBalance = startBalance.value();
+    if (Result<void> r = m_shared.ledger->seed(m_loginId, m_config.account.limits, lu); !r) {
+        m_lastError = r.error().message;
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {}, QStringLiteral("limits not re-seeded: ") + r.error().message);
+    }
+    // Bots' day figures from the journal.
+    TradeFilter filter;
+    filter.account = m_loginId;
+    filter.fromMs = dayStart;
+    if (Result<QList<Trade>> today = m_journal->trades(filter); today.ok()) {
+        QHash<QString, QPair<int, Money>> perBot;
+        for (const Trade &t : today.value()) {
+            if (t.status == TradeStatus::Failed)
+                continue;
+            auto &p = perBot[t.bot];
+            if (p.second.digits() != m_digits)
+                p.second = Money::zero(m_digits);
+            ++p.first;
+            if (t.profit)
+                p.second += *t.profit;
+        }
+        for (Bot *b : std::as_const(m_bots)) {
+            const auto p = perBot.value(b->id(), qMakePair(0, Money::zero(m_digits)));
+            b->setDayFigures(p.first, p.second.digits() == m_digits ? p.second : Money::zero(m_digits));
+        }
+    }
+    markDirty();
+}
+
+void AccountWorker::subscribeSymbols()
+{
+    for (Bot *b : std::as_const(m_bots)) {
+        const QString symbol = b->strategy().spec().symbol;
+        if (m_tickStreams.contains(symbol))
+            continue;
+        const quint64 key = m_client->subscribe(QJsonObject{{QStringLiteral("ticks"), symbol}}, this,
+                                                [this](const DerivClient::StreamEvent &ev) {
+                                                    if (ev.kind == DerivClient::StreamEvent::Kind::Message)
+                                                        onTick(ev.message);
+                                                });
+        m_tickStreams.insert(symbol, key);
+    }
+}
+
+void AccountWorker::startReconcile(const QString &trigger)
+{
+    if (!m_reconciler || m_shuttingDown)
+        return;
+    if (trigger != QLatin1String("periodic") && trigger != QLatin1String("manual"))
+        m_executor->setReconciled(false);
+    m_reconciling = true;
+    markDirty();
+    m_reconciler->run(trigger);
+}
+
+void AccountWorker::onReconciled(const ReconcileReport &report)
+{
+    m_reconciling = m_reconciler->isRunning();
+    Q_EMIT reconcileFinished(report);
+    if (!report.error.isEmpty()) {
+        m_lastError = QStringLiteral("reconciliation could not complete: ") + report.error;
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::ReconcileFinished, {}, m_lastError);
+        m_executor->setReconciled(false);
+        // Try again shortly; trading waits (a failed query is unknown, never empty).
+        QTimer::singleShot(10'000, this, [this] { startReconcile(QStringLiteral("retry")); });
+        return;
+    }
+    const int discrepancies = int(report.discrepancies.size());
+    raise(discrepancies ? EngineEvent::Level::Warning : EngineEvent::Level::Info,
+          discrepancies ? EngineEvent::Kind::ReconcileDiscrepancy : EngineEvent::Kind::ReconcileFinished, {},
+          QStringLiteral("reconciliation (%1): %2 discrepancies").arg(report.trigger).arg(discrepancies));
+    if (!m_reconciling && m_executor->unknownTrades().isEmpty())
+        m_executor->setReconciled(true);
+    promoteStartingBots();
+}
+
+void AccountWorker::promoteStartingBots()
+{
+    if (!m_executor || !m_executor->isReconciled() || m_sessionEnded)
+        return;
+    for (Bot *b : std::as_const(m_bots)) {
+        if (b->state() == BotState::Starting)
+            (void)b->machine().transition(BotState::Running, StateReason::because(QStringLiteral("account reconciled")));
+    }
+}
+
+void AccountWorker::onConnectionLost(const Error &reason)
+{
+    m_connection = AccountSnapshot::Connection::Reconnecting;
+    if (!m_downSinceMs) {
+        m_downSinceMs = m_shared.clock->nowMs();
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::ConnectionDown, {},
+              QStringLiteral("connection lost: %1; reconnecting").arg(reason.message), reason.toJson());
+    }
+    if (m_executor)
+        m_executor->setReconciled(false);
+}
+
+void AccountWorker::onSessionEnded(const Error &reason)
+{
+    m_sessionEnded = true;
+    m_connection = AccountSnapshot::Connection::Down;
+    if (!m_downSinceMs)
+        m_downSinceMs = m_shared.clock->nowMs();
+    m_lastError = reason.toString();
+    VIGIL_LOG_ERROR(lcEngine, reason);
+    raise(EngineEvent::Level::Error, EngineEvent::Kind::TokenRevoked, {},
+          QStringLiteral("session ended for good: %1").arg(reason.message), reason.toJson());
+    haltAll(HaltReason::TokenRevoked, reason.message);
+}
+
+void AccountWorker::onBalance(const QJsonObject &message)
+{
+    const QJsonObject b = message.value(QLatin1String("balance")).toObject();
+    if (auto v = DerivFields::money(b.value(QLatin1String("balance")), m_digits)) {
+        m_balance = *v;
+        markDirty();
+    }
+}
+
+void AccountWorker::onTick(const QJsonObject &message)
+{
+    if (!m_executor)
+        return;
+    const QJsonObject t = message.value(QLatin1String("tick")).toObject();
+    Tick tick;
+    tick.symbol = t.value(QLatin1String("symbol")).toString();
+    const auto epoch = DerivFields::epoch(t);
+    const auto pip = DerivFields::integer(t.value(QLatin1String("pip_size")));
+    if (!epoch || tick.symbol.isEmpty())
+        return;
+    tick.epochMs = *epoch * 1000;
+    tick.pipDigits = int(pip.value_or(ContractSpec::pipDigits(tick.symbol).value_or(2)));
+    const auto quote = Tick::quoteFromJson(t.value(QLatin1String("quote")), tick.pipDigits);
+    if (!quote)
+        return;
+    tick.quotePips = *quote;
+    for (const QString &id : std::as_const(m_botOrder)) {
+        Bot *b = m_bots.value(id);
+        if (!b || b->strategy().spec().symbol != tick.symbol)
+            continue;
+        if (!b->isTrading()) {
+            continue;
+        }
+        const StrategyDecision d = b->strategy().onTick(tick);
+        if (d.isTrade()) {
+            if (b->activeTrade() != 0) {
+                b->strategy().onTradeAborted();
+                continue;
+            }
+            m_executor->execute(b, d.trade);
+        } else if (d.isHalt()) {
+            (void)b->machine().halt(HaltReason::Limit, d.error.message, d.error.code);
+        }
+    }
+}
+
+void AccountWorker::onSettled(qint64 localId, const ContractSettlement &settlement)
+{
+    Bot *owner = nullptr;
+    for (Bot *b : std::as_const(m_bots)) {
+        if (b->activeTrade() == localId)
+            owner = b;
+    }
+    if (!owner) {
+        Result<std::optional<Trade>> row = m_journal->trade(localId);
+        if (row.ok() && row.value())
+            owner = bot(row.value()->bot);
+    }
+    m_executor->onSettled(localId, settlement, owner);
+    if (owner) {
+        const Result<Money> next = owner->strategy().nextStake();
+        if (!next && owner->isTrading())
+            (void)owner->machine().halt(HaltReason::Limit, next.error().message, next.error().code);
+    }
+    markDirty();
+}
+
+void AccountWorker::onBuyProblem(const QString &botId, const Error &error, bool sent)
+{
+    Bot *b = bot(botId);
+    if (!b)
+        return;
+    b->setLastError(error.message);
+    const QString code = error.code;
+    if (sent) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::BuyFailed, botId,
+              QStringLiteral("buy rejected: %1 (%2)").arg(error.message, code), error.toJson());
+    }
+    if (!b->isTrading())
+        return;
+    if (error.code.startsWith(QLatin1String("Limit"))) {
+        (void)b->machine().halt(HaltReason::Limit, error.message, code);
+        return;
+    }
+    static const QStringList haltingBot{QStringLiteral("InsufficientBalance"), QStringLiteral("ContractBuyValidationError"),
+                                        QStringLiteral("ContractCreationFailure"), QStringLiteral("OfferingsValidationError"),
+                                        QStringLiteral("InputValidationFailed"), QStringLiteral("UnrecognisedRequest")};
+    static const QStringList haltingLimit{QStringLiteral("DailyLossLimitExceeded"), QStringLiteral("StakeLimitExceeded"),
+                                          QStringLiteral("PayoutLimitExceeded")};
+    if (error.kind == ErrorKind::Broker && haltingBot.contains(code))
+        (void)b->machine().halt(HaltReason::Other, error.message, code);
+    else if (error.kind == ErrorKind::Broker && haltingLimit.contains(code))
+        (void)b->machine().halt(HaltReason::Limit, error.message, code);
+    else if (error.kind == ErrorKind::Broker && (code == QLatin1String("PermissionDenied") || code == QLatin1String("InvalidToken")))
+        haltAll(HaltReason::TokenRevoked, error.message);
+}
+
+void AccountWorker::onBreakerChanged(CircuitBreaker::State from, CircuitBreaker::State to)
+{
+    Q_UNUSED(from)
+    if (to == CircuitBreaker::State::Open) {
+        const QString text = QStringLiteral("circuit breaker open after repeated server faults: %1")
+                                  .arg(m_breaker->lastFault() ? m_breaker->lastFault()->message : QString());
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::BreakerOpened, {}, text);
+        for (Bot *b : std::as_const(m_bots)) {
+            if (b->isTrading())
+                (void)b->machine().halt(HaltReason::CircuitBreaker, text);
+        }
+        m_breakerTimer->start(int(qMax<qint64>(m_breaker->retryInMs(), 1)));
+    } else if (to == CircuitBreaker::State::HalfOpen) {
+        // The next buy is the probe: re-arm the bots the breaker halted.
+        for (Bot *b : std::as_const(m_bots)) {
+            if (b->state() == BotState::Halted && b->machine().reason().halt == HaltReason::CircuitBreaker) {
+                (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("breaker half-open: probing")));
+            }
+        }
+        promoteStartingBots();
+    }
+    markDirty();
+}
+
+void AccountWorker::startBot(const QString &botId)
+{
+    Bot *b = bot(botId);
+    if (!b)
+        return;
+    if (b->state() == BotState::Stopped || b->state() == BotState::Halted) {
+        if (b->state() == BotState::Halted)
+            b->strategy().reset();
+        if (Result<void> r = b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("started by user"))); !r)
+            raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, botId, r.error().message);
+    } else if (b->state() == BotState::Paused) {
+        (void)b->machine().transition(BotState::Running, StateReason::because(QStringLiteral("resumed by user")));
+    }
+    promoteStartingBots();
+    markDirty();
+}
+
+void AccountWorker::pauseBot(const QString &botId)
+{
+    if (Bot *b = bot(botId)) {
+        if (Result<void> r = b->machine().transition(BotState::Paused, StateReason::because(QStringLiteral("paused by user"))); !r)
+            raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, botId, r.error().message);
+    }
+    markDirty();
+}
+
+void AccountWorker::resumeBot(const QString &botId)
+{
+    startBot(botId);
+}
+
+void AccountWorker::stopBot(const QString &botId)
+{
+    Bot *b = bot(botId);
+    if (!b || b->state() == BotState::Stopped)
+        return;
+    if (b->state() == BotState::Halted || b->state() == BotState::Failed) {
+        (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("stopped by user")));
+        return;
+    }
+    if (Result<void> r = b->machine().transition(BotState::Stopping, StateReason::because(QStringLiteral("stopped by user"))); !r) {
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, botId, r.error().message);
+        return;
+    }
+    finishStopping(b);
+}
+
+void AccountWorker::finishStopping(Bot *b)
+{
+    // A bot with a contract open stays Stopping until it settles (the contract is still followed).
+    if (b->activeTrade() == 0 && b->state() == BotState::Stopping)
+        (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("stopped")));
+    markDirty();
+}
+
+void AccountWorker::haltAll(HaltReason reason, const QString &text)
+{
+    for (Bot *b : std::as_const(m_bots)) {
+        const BotState s = b->state();
+        if (s == BotState::Running || s == BotState::Paused || s == BotState::Starting)
+            (void)b->machine().halt(reason, text);
+    }
+    markDirty();
+}
+
+void AccountWorker::rearmAll()
+{
+    if (m_sessionEnded)
+        return;
+    for (Bot *b : std::as_const(m_bots)) {
+        if (b->state() == BotState::Halted) {
+            b->strategy().reset();
+            (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("re-armed by user")));
+        }
+    }
+    promoteStartingBots();
+    markDirty();
+}
+
+void AccountWorker::reconcileNow()
+{
+    startReconcile(QStringLiteral("manual"));
+}
+
+void AccountWorker::auditEmergencyStop(const EmergencyStopReport &report)
+{
+    if (m_journal)
+        (void)m_journal->audit(QStringLiteral("emergency_stop"), m_loginId, report.toJson(), m_shared.clock->nowMs());
+}
+
+void AccountWorker::shutdown()
+{
+    m_shuttingDown = true;
+    for (Bot *b : std::as_const(m_bots)) {
+        const BotState s = b->state();
+        if (s == BotState::Running || s == BotState::Paused || s == BotState::Starting)
+            (void)b->machine().transition(BotState::Stopping, StateReason::because(QStringLiteral("shutting down")));
+        if (b->state() == BotState::Stopping)
+            (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("shut down")));
+    }
+    emitSnapshot();
+    if (m_client)
+        m_client->close();
+    Q_EMIT finished();
+}
+
+void AccountWorker::emitSnapshot()
+{
+    m_dirty = false;
+    AccountSnapshot s;
+    s.id = m_config.account.id;
+    s.loginId = m_loginId;
+    s.currency = m_currency;
+    s.balance = m_balance;
+    s.isVirtual = m_isVirtual;
+    s.connection = m_connection;
+    s.downSinceMs = m_downSinceMs;
+    if (!m_loginId.isEmpty()) {
+        s.gate = gateStateName(m_shared.gate->effective(m_loginId));
+        s.gateReason = m_shared.gate->globalState() != GateState::Active ? m_shared.gate->globalReason()
+                                                                           : m_shared.gate->accountReason(m_loginId);
+        s.limits = m_shared.ledger->snapshot(m_loginId);
+    }
+    s.breaker = m_breaker ? CircuitBreaker::stateName(m_breaker->state()) : QString();
+    s.reconciling = m_reconciling;
+    s.reconciled = m_executor && m_executor->isReconciled();
+    s.unresolvedTrades = m_executor ? int(m_executor->unknownTrades().size()) : 0;
+    s.openContracts = m_tracker ? m_tracker->count() : 0;
+    for (const QString &id : std::as_const(m_botOrder)) {
+        if (Bot *b = m_bots.value(id)) {
+            BotSnapshot bs = b->snapshot();
+            bs.loginId = m_loginId;
+            s.bots.append(bs);
+        }
+    }
+    s.lastError = m_lastError;
+    s.atMs = m_shared.clock->nowMs();
+    Q_EMIT snapshotReady(s);
+}
+
+} // namespace Vigil

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include "engine/accountconfig.h"
+#include "engine/accountsnapshot.h"
+#include "engine/botconfig.h"
+#include "engine/botstate.h"
+#include "engine/circuitbreaker.h"
+#include "engine/engineevent.h"
+#include "risk/emergencystopreport.h"
+#include "store/reconcilereport.h"
+#include "store/trade.h"
+
+class QTimer;
+
+namespace Vigil {
+
+class AccountExecutor;
+class Bot;
+class Clock;
+class ContractTracker;
+class DerivClient;
+class ExecutionLocks;
+class Journal;
+class LimitLedger;
+class OpenContractBook;
+class Reconciler;
+class TradingGate;
+struct ContractSettlement;
+
+// What every account worker shares with the engine: thread-safe objects owned by the Engine.
+struct EngineShared
+{
+    TradingGate *gate = nullptr;
+    LimitLedger *ledger = nullptr;
+    ExecutionLocks *locks = nullptr;
+    OpenContractBook *book = nullptr;
+    Clock *clock = nullptr;
+    QString instanceId;
+};
+
+// One account's worker: lives on the account's own thread and owns that account's DerivClient, Journal
+// connection, bots, executor, contract tracker, circuit breaker and reconciler. Created without a parent,
+// moved to its thread; start() runs on QThread::started. Commands arrive as queued calls; state leaves as
+// snapshots (batched, ~10 Hz) and events. Never touched directly from the GUI thread.
+class AccountWorker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AccountWorker)
+
+public:
+    struct Config
+    {
+        AccountConfig account;
+        QList<BotConfig> bots;
+        QUrl url;            // the endpoint with app_id
+        QString token;       // in memory only
+        QString journalUrl;
+        CircuitBreakerConfig breaker;
+        qint64 reconcileIntervalMs = 5 * 60 * 1000;
+        int pingIntervalMs = 30000;
+        int snapshotIntervalMs = 100;
+        bool autoStartBots = true;
+    };
+
+    AccountWorker(Config config, EngineShared shared);
+    ~AccountWorker() override;
+
+    const QString &accountId() const { return m_config.account.id; }
+
+public Q_SLOTS:
+    void start();
+    // Stops every bot (open contracts stay followed until the worker ends), closes the socket, then finished().
+    void shutdown();
+    void startBot(const QString &botId);
+    void pauseBot(const QString &botId);
+    void resumeBot(const QString &botId);
+    void stopBot(const QString &botId);
+    void haltAll(Vigil::HaltReason reason, const QString &text);
+    // Re-arms every halted bot (after an emergency stop, a limit raise, a breaker cool-down).
+    void rearmAll();
+    void reconcileNow();
+    // Journals an emergency stop that covered this account (audit trail).
+    void auditEmergencyStop(const Vigil::EmergencyStopReport &report);
+
+Q_SIGNALS:
+    void snapshotReady(const Vigil::AccountSnapshot &snapshot);
+    void eventRaised(const Vigil::EngineEvent &event);
+    void reconcileFinished(const Vigil::ReconcileReport &report);
+    void loginResolved(const QString &accountId, const QString &loginId);
+    void finished();
+
+private:
+    void onReady();
+    void onFirstReady();
+    void onConnectionLost(const Error &reason);
+    void onSessionEnded(const Error &reason);
+    void onTick(const QJsonObject &message);
+    void onBalance(const QJsonObject &message);
+    void onSettled(qint64 localId, const ContractSettlement &settlement);
+    void onReconciled(const ReconcileReport &report);
+    void onBuyProblem(const QString &bot, const Error &error, bool sent);
+    void onBreakerChanged(CircuitBreaker::State from, CircuitBreaker::State to);
+    void seedLimits();
+    void startReconcile(const QString &trigger);
+    void promoteStartingBots();
+    void subscribeSymbols();
+    void finishStopping(Bot *bot);
+    Bot *bot(const QString &id) const;
+    void raise(EngineEvent::Level level, EngineEvent::Kind kind, const QString &bot, const QString &message,
+               const QJsonObject &details = {});
+    void markDirty() { m_dirty = true; }
+    void emitSnapshot();
+
+    Config m_config;
+    EngineShared m_shared;
+    QString m_loginId;
+    QString m_currency = QStringLiteral("USD");
+    int m_digits = 2;
+    bool m_isVirtual = true;
+    Money m_balance;
+    bool m_everReady = false;
+    bool m_sessionEnded = false;
+    bool m_shuttingDown = false;
+    AccountSnapshot::Connection m_connection = AccountSnapshot::Connection::Connecting;
+    qint64 m_downSinceMs = 0;
+    QString m_lastError;
+    bool m_dirty = true;
+
+    std::unique_ptr<Journal> m_journal;
+    DerivClient *m_client = nullptr;          // children of this worker, on its thread
+    ContractTracker *m_tracker = nullptr;
+    CircuitBreaker *m_breaker = nullptr;
+    AccountExecutor *m_executor = nullptr;
+    Reconciler *m_reconciler = nullptr;
+    QTimer *m_snapshotTimer = nullptr;
+    QTimer *m_reconcileTimer = nullptr;
+    QTimer *m_breakerTimer = nullptr;
+    QHash<QString, Bot *> m_bots;
+    QList<QString> m_botOrder;
+    QHash<QString, quint64> m_tickStreams; // symbol → stream key
+    bool m_reconciling = false;
+};
+
+} // namespace Vigil

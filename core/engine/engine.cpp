@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine.h"
+
+#include <chrono>
+
+#include <QDir>
+#include <QHostInfo>
+#include <QCoreApplication>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QThread>
+
+#include "deriv/derivclient.h"
+#include "engine/accountworker.h"
+#include "engine/localexecutionlocks.h"
+#include "health/clock.h"
+#include "health/logcategories.h"
+#include "health/redactor.h"
+#include "risk/emergencystop.h"
+#include "risk/limitledger.h"
+#include "risk/opencontractbook.h"
+#include "risk/tradinggate.h"
+#include "sim/simserver.h"
+
+namespace Vigil {
+
+namespace {
+qint64 steadyNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+QString randomToken()
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    QString t;
+    for (int i = 0; i < 24; ++i)
+        t += QLatin1Char(alphabet[QRandomGenerator::system()->bounded(int(sizeof(alphabet) - 1))]);
+    return t;
+}
+} // namespace
+
+Engine::Engine(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
+{
+    if (!m_options.clock)
+        m_options.clock = &Clock::system();
+    if (m_options.instanceId.isEmpty())
+        m_options.instanceId = QHostInfo::localHostName() + u'-' + QString::number(QCoreApplication::applicationPid());
+    if (m_options.dataDir.isEmpty())
+        m_options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    m_gate = std::make_unique<TradingGate>();
+    m_ledger = std::make_unique<LimitLedger>(*m_options.clock);
+    m_book = std::make_unique<OpenContractBook>();
+    m_locks = m_options.locks ? m_options.locks : std::make_shared<LocalExecutionLocks>();
+}
+
+Engine::~Engine()
+{
+    auto finish = [](QThread *t) {
+        if (t && t->isRunning()) {
+            t->quit();
+            t->wait();
+        }
+    };
+    for (AccountRuntime &rt : m_accounts)
+        finish(rt.thread);
+    finish(m_controlThread);
+    finish(m_simThread);
+}
+
+QString Engine::journalUrl() const
+{
+    if (!m_config.journalUrl.isEmpty())
+        return m_config.journalUrl;
+    QDir().mkpath(m_options.dataDir);
+    return QDir(m_options.dataDir).filePath(QStringLiteral("journal.db"));
+}
+
+Result<void> Engine::start(const EngineConfig &config)
+{
+    if (m_running)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("AlreadyRunning"), QStringLiteral("the engine is already running"));
+    Result<QUrl> url = config.connectUrl();
+    if (!url)
+        return url.error();
+    m_config = config;
+    m_running = true;
+
+    m_controlThread = new QThread(this);
+    m_controlThread->setObjectName(QStringLiteral("control"));
+    m_controlRoot = new QObject;
+    m_controlRoot->moveToThread(m_controlThread);
+    m_emergency = new EmergencyStop(m_gate.get(), m_book.get(), m_options.clock);
+    m_emergency->moveToThread(m_controlThread);
+    connect(m_controlThread, &QThread::finished, m_controlRoot, &QObject::deleteLater);
+    connect(m_controlThread, &QThread::finished, m_emergency, &QObject::deleteLater);
+    connect(m_emergency, &EmergencyStop::finished, this, [this](const EmergencyStopReport &report) {
+        for (AccountRuntime &rt : m_accounts) {
+            if (rt.worker && (report.scope == QLatin1String("all") || report.scope == m_loginIds.value(rt.config.id)))
+                QMetaObject::invokeMethod(rt.worker, [w = rt.worker, report] { w->auditEmergencyStop(report); }, Qt::QueuedConnection);
+        }
+        EngineEvent e;
+        e.level = report.verifiedFlat ? EngineEvent::Level::Warning : EngineEvent::Level::Error;
+        e.kind = EngineEvent::Kind::EmergencyStopFinished;
+        e.account = report.scope;
+        e.message = report.summary();
+        e.details = report.toJson();
+        e.atMs = m_options.clock->nowMs();
+        Q_EMIT eventRaised(e);
+        Q_EMIT emergencyStopFinished(report);
+    });
+    m_controlThread->start();
+
+    for (const AccountConfig &a : std::as_const(m_config.accounts)) {
+        AccountRuntime rt;
+        rt.config = a;
+        m_accounts.insert(a.id, rt);
+    }
+
+    if (m_config.isPaper()) {
+        startSimulator();
+    } else {
+        m_url = url.value();
+        resolveTokens();
+    }
+    return {};
+}
+
+void Engine::startSimulator()
+{
+    m_simThread = new QThread(this);
+    m_simThread->setObjectName(QStringLiteral("simulator"));
+    Sim::SimConfig sc;
+    sc.seed = m_options.simSeed ? m_options.simSeed : QRandomGenerator::system()->generate64();
+    sc.timeScale = m_options.simTimeScale;
+    m_sim = new Sim::SimServer(sc);
+    m_sim->moveToThread(m_simThread);
+    connect(m_simThread, &QThread::finished, m_sim, &QObject::deleteLater);
+    m_simThread->start();
+
+    QHash<QString, QString> tokens;
+    for (AccountRuntime &rt : m_accounts) {
+        if (rt.config.token.kind == TokenSource::Kind::Demo) {
+            rt.token = randomToken();
+            Redactor::registerSecret(rt.token);
+            tokens.insert(rt.config.id, rt.token);
+        }
+    }
+    Sim::SimServer *sim = m_sim;
+    QMetaObject::invokeMethod(m_sim, [this, sim, tokens] {
+        Result<quint16> port = sim->listen();
+        QStringList errors;
+        for (auto it = tokens.cbegin(); it != tokens.cend(); ++it) {
+            if (Result<QString> login = sim->addAccount(it.value()); !login)
+                errors << it.key() + QStringLiteral(": ") + login.error().message;
+        }
+        const QUrl url = port ? sim->url() : QUrl();
+        const QString failure = port ? errors.join(QStringLiteral("; ")) : port.error().message;
+        QMetaObject::invokeMethod(this, [this, url, failure] {
+            if (url.isEmpty() || !failure.isEmpty()) {
+                Q_EMIT startFailed(Error::make(ErrorKind::Internal, QStringLiteral("SimulatorFailed"),
+                                               QStringLiteral("the embedded simulator did not start: ") + failure));
+                return;
+            }
+            m_simUrl = url;
+            m_url = url;
+            qCInfo(lcEngine) << "paper mode: embedded simulator at" << url.toString();
+            resolveTokens();
+        }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
+}
+
+void Engine::resolveTokens()
+{
+    m_pendingTokens = 0;
+    for (AccountRuntime &rt : m_accounts) {
+        switch (rt.config.token.kind) {
+        case TokenSource::Kind::Demo:
+            break;
+        case TokenSource::Kind::Environment: {
+            rt.token = qEnvironmentVariable(rt.config.token.ref.toLocal8Bit().constData());
+            if (rt.token.isEmpty()) {
+                Error e = Error::make(ErrorKind::Configuration, QStringLiteral("TokenMissing"),
+                                      QStringLiteral("account %1: environment variable %2 is not set").arg(rt.config.id, rt.config.token.ref));
+                e.account = rt.config.id;
+                Q_EMIT startFailed(e);
+            } else {
+                Redactor::registerSecret(rt.token);
+            }
+            break;
+        }
+        case TokenSource::Kind::Keychain: {
+            if (!m_options.tokenResolver) {
+                Error e = Error::make(ErrorKind::Configuration, QStringLiteral("KeychainUnavailable"),
+                                      QStringLiteral("account %1: no keychain available to read %2").arg(rt.config.id, rt.config.token.ref));
+                Q_EMIT startFailed(e);
+                break;
+            }
+            ++m_pendingTokens;
+            const QString id = rt.config.id;
+            m_options.tokenResolver(rt.config, [this, id](Result<QString> token) {
+                QMetaObject::invokeMethod(this, [this, id, token] {
+                    --m_pendingTokens;
+                    auto it = m_accounts.find(id);
+                    if (it != m_accounts.end()) {
+                        if (token.ok()) {
+                            Redactor::registerSecret(token.value());
+                            it->token = token.value();
+                        } else {
+                            Error e = token.error();
+                            e.account = id;
+                            Q_EMIT startFailed(e);
+                        }
+                    }
+                    if (m_pendingTokens == 0)
+                        launchAccounts();
+                }, Qt::QueuedConnection);
+            });
+            break;
+        }
+        }
+    }
+    if (m_pendingTokens == 0)
+        launchAccounts();
+}
+
+void Engine::launchAccounts()
+{
+    for (AccountRuntime &rt : m_accounts) {
+        if (!rt.token.isEmpty() && !rt.worker)
+            launchAccount(rt);
+    }
+    Q_EMIT started();
+}
+
+void Engine::launchAccount(AccountRuntime &rt)
+{
+    AccountWorker::Config wc;
+    wc.account = rt.config;
+    for (const BotConfig &b : std::as_const(m_config.bots)) {
+        if (b.account == rt.config.id)
+            wc.bots.append(b);
+    }
+    wc.url = m_url;
+    wc.token = rt.token;
+    wc.journalUrl = journalUrl();
+    wc.pingIntervalMs = m_options.pingIntervalMs;
+    wc.reconcileIntervalMs = m_options.reconcileIntervalMs;
+    wc.autoStartBots = m_options.autoStartBots;
+    EngineShared shared;
+    shared.gate = m_gate.get();
+    shared.ledger = m_ledger.get();
+    shared.locks = m_locks.get();
+    shared.book = m_book.get();
+    shared.clock = m_options.clock;
+    shared.instanceId = m_options.instanceId;
+
+    rt.thread = new QThread(this);
+    rt.thread->setObjectName(QStringLiteral("account-") + rt.config.id);
+    rt.worker = new AccountWorker(wc, shared);
+    rt.worker->moveToThread(rt.thread);
+    const QString id = rt.config.id;
+    AccountWorker *worker = rt.worker;
+    connect(rt.thread, &QThread::started, worker, &AccountWorker::start);
+    connect(rt.thread, &QThread::finished, worker, &QObject::deleteLater);
+    connect(worker, &AccountWorker::snapshotReady, this, &Engine::accountUpdated);
+    connect(worker, &AccountWorker::eventRaised, this, &Engine::eventRaised);
+    connect(worker, &AccountWorker::reconcileFinished, this, &Engine::reconcileFinished);
+    connect(worker, &AccountWorker::loginResolved, this, [this](const QString &accountId, const QString &loginId) {
+        m_loginIds.insert(accountId, loginId);
+        auto it = m_accounts.find(accountId);
+        if (it != m_accounts.end())
+            createControlClient(accountId, loginId, it->token);
+    });
+    connect(worker, &AccountWorker::finished, this, [this, id] { onWorkerFinished(id); });
+    rt.thread->start();
+}
+
+void Engine::createControlClient(const QString &accountId, const QString &loginId, const QString &token)
+{
+    DerivClient::Options o;
+    o.url = m_url;
+    o.token = token;
+    o.accountLabel = accountId + QStringLiteral("/control");
+    o.pingIntervalMs = m_options.pingIntervalMs;
+    o.clock = m_options.clock;
+    o.clientRateLimit = false; // the kill switch must not wait in the client's queue; the server still enforces
+    QObject *root = m_controlRoot;
+    EmergencyStop *stop = m_emergency;
+    QMetaObject::invokeMethod(m_controlRoot, [root, stop, o, loginId] {
+        auto *client = new DerivClient(o, root);
+        stop->setControlClient(loginId, client);
+        client->open();
+    }, Qt::QueuedConnection);
+}
+
+void Engine::withSimulator(std::function<void(Sim::SimServer &)> fn)
+{
+    if (!m_sim)
+        return;
+    Sim::SimServer *sim = m_sim;
+    QMetaObject::invokeMethod(m_sim, [sim, fn = std::move(fn)] { fn(*sim); }, Qt::QueuedConnection);
+}
+
+quint64 Engine::emergencyStop(const QString &accountId)
+{
+    const qint64 t0 = steadyNs();
+    const quint64 id = m_nextStopId++;
+    const QString login = accountId.isEmpty() ? QString() : m_loginIds.value(accountId, accountId);
+    if (accountId.isEmpty())
+        m_gate->setGlobal(GateState::Halted, QStringLiteral("emergency stop"));
+    else
+        (void)m_gate->setAccount(login, GateState::Halted, QStringLiteral("emergency stop"));
+    const qint64 haltedUs = (steadyNs() - t0) / 1000;
+    const qint64 now = m_options.clock->nowMs();
+
+    for (AccountRuntime &rt : m_accounts) {
+        if (!rt.worker || (!accountId.isEmpty() && rt.config.id != accountId))
+            continue;
+        AccountWorker *w = rt.worker;
+        QMetaObject::invokeMethod(w, [w] { w->haltAll(HaltReason::KillSwitch, QStringLiteral("emergency stop")); },
+                                  Qt::QueuedConnection);
+    }
+    EmergencyStop *stop = m_emergency;
+    if (stop) {
+        QMetaObject::invokeMethod(stop, [stop, id, login, now, t0, haltedUs] { stop->run(id, login, now, t0, haltedUs); },
+                                  Qt::QueuedConnection);
+    }
+    qCWarning(lcRisk) << "emergency stop" << id << "for" << (accountId.isEmpty() ? QStringLiteral("all accounts") : accountId)
+                      << ": gate halted in" << haltedUs << "us";
+    return id;
+}
+
+void Engine::rearm(const QString &accountId)
+{
+    if (accountId.isEmpty())
+        m_gate->setGlobal(GateState::Active, QStringLiteral("re-armed"));
+    for (AccountRuntime &rt : m_accounts) {
+        if (!rt.worker || (!accountId.isEmpty() && rt.config.id != accountId))
+            continue;
+        const QString login = m_loginIds.value(rt.config.id);
+        if (!login.isEmpty())
+            (void)m_gate->setAccount(login, GateState::Active, QStringLiteral("re-armed"));
+        AccountWorker *w = rt.worker;
+        QMetaObject::invokeMethod(w, [w] { w->rearmAll(); }, Qt::QueuedConnection);
+    }
+}
+
+void Engine::reconcileNow(const QString &accountId)
+{
+    for (AccountRuntime &rt : m_accounts) {
+        if (!rt.worker || (!accountId.isEmpty() && rt.config.id != accountId))
+            continue;
+        AccountWorker *w = rt.worker;
+        QMetaObject::invokeMethod(w, [w] { w->reconcileNow(); }, Qt::QueuedConnection);
+    }
+}
+
+#define VIGIL_BOT_COMMAND(method)                                                                   \
+    void Engine::method(const QString &botId)                                                     \
+    {                                                                                             \
+        const BotConfig *b = m_config.bot(botId);                                                 \
+        if (!b)                                                                                   \
+            return;                                                                               \
+        auto it = m_accounts.find(b->account);                                                    \
+        if (it == m_accounts.end() || !it->worker)                                                \
+            return;                                                                               \
+        AccountWorker *w = it->worker;                                                            \
+        QMetaObject::invokeMethod(w, [w, botId] { w->method(botId); }, Qt::QueuedConnection);     \
+    }
+VIGIL_BOT_COMMAND(startBot)
+VIGIL_BOT_COMMAND(pauseBot)
+VIGIL_BOT_COMMAND(resumeBot)
+VIGIL_BOT_COMMAND(stopBot)
+#undef VIGIL_BOT_COMMAND
+
+void Engine::stop()
+{
+    if (!m_running || m_stopping)
+        return;
+    m_stopping = true;
+    bool any = false;
+    for (AccountRuntime &rt : m_accounts) {
+        if (rt.worker && rt.thread && rt.thread->isRunning()) {
+            any = true;
+            AccountWorker *w = rt.worker;
+            QMetaObject::invokeMethod(w, [w] { w->shutdown(); }, Qt::QueuedConnection);
+        }
+    }
+    if (!any)
+        onWorkerFinished(QString());
+}
+
+void Engine::onWorkerFinished(const QString &accountId)
+{
+    if (!accountId.isEmpty()) {
+        auto it = m_accounts.find(accountId);
+        if (it != m_accounts.end() && it->thread)
+            it->thread->quit();
+    }
+    if (!m_stopping)
+        return;
+    for (const AccountRuntime &rt : std::as_const(m_accounts)) {
+        if (rt.thread && rt.thread->isRunning() && rt.config.id != accountId)
+            return; // others still stopping
+    }
+    for (AccountRuntime &rt : m_accounts) {
+        if (rt.thread)
+            rt.thread->wait();
+        rt.worker = nullptr;
+    }
+    if (m_controlThread) {
+        m_controlThread->quit();
+        m_controlThread->wait();
+        m_emergency = nullptr;
+        m_controlRoot = nullptr;
+    }
+    if (m_simThread) {
+        m_simThread->quit();
+        m_simThread->wait();
+        m_sim = nullptr;
+    }
+    m_running = false;
+    m_stopping = false;
+    Q_EMIT stopped();
+}
+
+} // namespace Vigil

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include "engine/accountsnapshot.h"
+#include "engine/engineconfig.h"
+#include "engine/engineevent.h"
+#include "health/result.h"
+#include "risk/emergencystopreport.h"
+#include "store/reconcilereport.h"
+
+class QThread;
+
+namespace Vigil {
+
+class AccountWorker;
+class Clock;
+class EmergencyStop;
+class ExecutionLocks;
+class LimitLedger;
+class OpenContractBook;
+class TradingGate;
+namespace Sim {
+class SimServer;
+}
+
+// The one object the GUI and the headless runner talk to. Lives on the thread that created it (the GUI
+// thread); everything it starts runs elsewhere: one thread per account (AccountWorker), a control thread
+// (EmergencyStop with its own sockets), and in paper mode a simulator thread. Calls return at once; state
+// comes back through signals on this object's thread. The kill switch (emergencyStop) closes the trading
+// gate synchronously on the caller's thread before it returns, without any worker's help.
+class Engine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Engine)
+
+public:
+    struct Options
+    {
+        QString dataDir;            // journal and lock files; default AppLocalDataLocation
+        QString instanceId;         // default: host-pid
+        Clock *clock = nullptr;     // default Clock::system()
+        double simTimeScale = 1.0;  // paper mode: virtual time speed
+        quint64 simSeed = 0;        // paper mode: 0 = random
+        int pingIntervalMs = 30000;
+        qint64 reconcileIntervalMs = 5 * 60 * 1000;
+        bool autoStartBots = true;
+        // Supplies the token of a keychain/environment account (the app wires the keychain here). The
+        // callback may be called later, on this object's thread. Demo accounts never reach it.
+        std::function<void(const AccountConfig &, std::function<void(Result<QString>)>)> tokenResolver;
+        // Cross-instance locks (Redis/lock file); default: in-process only.
+        std::shared_ptr<ExecutionLocks> locks;
+    };
+
+    explicit Engine(Options options, QObject *parent = nullptr);
+    ~Engine() override;
+
+    // Validates and starts everything; errors (bad config, no token) come back at once or via startFailed.
+    Result<void> start(const EngineConfig &config);
+    // Graceful: bots stop, sockets close, threads end; then stopped().
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    void startBot(const QString &botId);
+    void pauseBot(const QString &botId);
+    void resumeBot(const QString &botId);
+    void stopBot(const QString &botId);
+    // Every halted bot of the account (empty = all accounts) is re-armed and the gate reopened.
+    void rearm(const QString &accountId = {});
+    void reconcileNow(const QString &accountId = {});
+    // The kill switch. Returns when the gate is Halted for the scope (empty = every account); then sells
+    // everything open on the control thread and emits emergencyStopFinished with the report.
+    quint64 emergencyStop(const QString &accountId = {});
+
+    const EngineConfig &config() const { return m_config; }
+    QUrl simulatorUrl() const { return m_simUrl; }
+    QString instanceId() const { return m_options.instanceId; }
+    QString loginId(const QString &accountId) const { return m_loginIds.value(accountId); }
+    TradingGate &gate() { return *m_gate; }
+    LimitLedger &ledger() { return *m_ledger; }
+    // Paper mode: runs `fn` on the simulator's thread (for tests and the console's paper tools).
+    void withSimulator(std::function<void(Sim::SimServer &)> fn);
+
+Q_SIGNALS:
+    void started();
+    void startFailed(const Vigil::Error &error);
+    void accountUpdated(const Vigil::AccountSnapshot &snapshot);
+    void eventRaised(const Vigil::EngineEvent &event);
+    void reconcileFinished(const Vigil::ReconcileReport &report);
+    void emergencyStopFinished(const Vigil::EmergencyStopReport &report);
+    void stopped();
+
+private:
+    struct AccountRuntime
+    {
+        AccountConfig config;
+        QThread *thread = nullptr;
+        AccountWorker *worker = nullptr;
+        QString token;
+    };
+    void startSimulator();
+    void resolveTokens();
+    void launchAccounts();
+    void launchAccount(AccountRuntime &rt);
+    void createControlClient(const QString &accountId, const QString &loginId, const QString &token);
+    void onWorkerFinished(const QString &accountId);
+    QString journalUrl() const;
+
+    Options m_options;
+    EngineConfig m_config;
+    bool m_running = false;
+    bool m_stopping = false;
+    std::unique_ptr<TradingGate> m_gate;
+    std::unique_ptr<LimitLedger> m_ledger;
+    std::unique_ptr<OpenContractBook> m_book;
+    std::shared_ptr<ExecutionLocks> m_locks;
+    QHash<QString, AccountRuntime> m_accounts;
+    QHash<QString, QString> m_loginIds; // account id → login id
+    QUrl m_url;
+    QUrl m_simUrl;
+    QThread *m_simThread = nullptr;
+    Sim::SimServer *m_sim = nullptr;
+    QThread *m_controlThread = nullptr;
+    EmergencyStop *m_emergency = nullptr;
+    QObject *m_controlRoot = nullptr; // parent of the control clients, on the control thread
+    int m_pendingTokens = 0;
+    quint64 m_nextStopId = 1;
+};
+
+} // namespace Vigil

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engineconfig.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
+#include <QUrlQuery>
+
+namespace Vigil {
+
+Error configError(const QString &field, const QString &reason)
+{
+    Error e = Error::make(ErrorKind::Configuration, QStringLiteral("InvalidConfig"), field + QStringLiteral(": ") + reason);
+    e.details.insert(QStringLiteral("field"), field);
+    return e;
+}
+
+const AccountConfig *EngineConfig::account(const QString &id) const
+{
+    for (const AccountConfig &a : accounts) {
+        if (a.id == id)
+            return &a;
+    }
+    return nullptr;
+}
+
+const BotConfig *EngineConfig::bot(const QString &id) const
+{
+    for (const BotConfig &b : bots) {
+        if (b.id == id)
+            return &b;
+    }
+    return nullptr;
+}
+
+Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
+{
+    static const QStringList known{QStringLiteral("accounts"), QStringLiteral("bots"), QStringLiteral("endpoint"),
+                                   QStringLiteral("app_id"), QStringLiteral("journal"), QStringLiteral("redis"),
+                                   QStringLiteral("instance")};
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        if (!known.contains(it.key()))
+            return configError(it.key(), QStringLiteral("unknown key"));
+    }
+    EngineConfig c;
+    const QJsonValue accounts = json.value(QLatin1String("accounts"));
+    if (!accounts.isArray() || accounts.toArray().isEmpty())
+        return configError(QStringLiteral("accounts"), QStringLiteral("required: a non-empty list"));
+    QSet<QString> accountIds;
+    const QJsonArray accountArray = accounts.toArray();
+    for (qsizetype i = 0; i < accountArray.size(); ++i) {
+        const QString path = QStringLiteral("accounts[%1]").arg(i);
+        if (!accountArray.at(i).isObject())
+            return configError(path, QStringLiteral("must be an object"));
+        Result<AccountConfig> a = AccountConfig::fromJson(accountArray.at(i).toObject(), path);
+        if (!a)
+            return a.error();
+        if (accountIds.contains(a->id))
+            return configError(path + QStringLiteral(".id"), QStringLiteral("duplicate account id \"%1\"").arg(a->id));
+        accountIds.insert(a->id);
+        c.accounts.append(a.value());
+    }
+    const QJsonValue bots = json.value(QLatin1String("bots"));
+    if (!bots.isUndefined() && !bots.isArray())
+        return configError(QStringLiteral("bots"), QStringLiteral("must be a list"));
+    QSet<QString> botIds;
+    const QJsonArray botArray = bots.toArray();
+    for (qsizetype i = 0; i < botArray.size(); ++i) {
+        const QString path = QStringLiteral("bots[%1]").arg(i);
+        if (!botArray.at(i).isObject())
+            return configError(path, QStringLiteral("must be an object"));
+        Result<BotConfig> b = BotConfig::fromJson(botArray.at(i).toObject(), path);
+        if (!b)
+            return b.error();
+        if (botIds.contains(b->id))
+            return configError(path + QStringLiteral(".id"), QStringLiteral("duplicate bot id \"%1\"").arg(b->id));
+        if (!accountIds.contains(b->account))
+            return configError(path + QStringLiteral(".account"), QStringLiteral("no account with id \"%1\"").arg(b->account));
+        botIds.insert(b->id);
+        c.bots.append(b.value());
+    }
+
+    auto optionalString = [&json](const char *key, QString *out) -> Result<void> {
+        const QJsonValue v = json.value(QLatin1String(key));
+        if (v.isUndefined() || v.isNull())
+            return {};
+        if (v.isDouble() && QLatin1String(key) == QLatin1String("app_id")) {
+            *out = QString::number(qint64(v.toDouble()));
+            return {};
+        }
+        if (!v.isString())
+            return configError(QString::fromLatin1(key), QStringLiteral("must be a string"));
+        *out = v.toString();
+        return {};
+    };
+    QString endpoint;
+    for (auto [key, out] : {std::pair{"endpoint", &endpoint}, std::pair{"app_id", &c.appId},
+                            std::pair{"journal", &c.journalUrl}, std::pair{"redis", &c.redisUrl},
+                            std::pair{"instance", &c.instance}}) {
+        if (Result<void> r = optionalString(key, out); !r)
+            return r.error();
+    }
+    if (!endpoint.isEmpty()) {
+        c.endpoint = QUrl(endpoint, QUrl::StrictMode);
+        if (!c.endpoint.isValid() || (c.endpoint.scheme() != QLatin1String("ws") && c.endpoint.scheme() != QLatin1String("wss"))
+            || c.endpoint.host().isEmpty())
+            return configError(QStringLiteral("endpoint"), QStringLiteral("must be a ws:// or wss:// URL"));
+    }
+    if (!c.redisUrl.isEmpty() && !c.redisUrl.startsWith(QLatin1String("redis://")))
+        return configError(QStringLiteral("redis"), QStringLiteral("must be a redis://host:port URL"));
+    if (Result<QUrl> url = c.connectUrl(); !url)
+        return url.error();
+    for (qsizetype i = 0; i < c.accounts.size(); ++i) {
+        if (!c.isPaper() && c.accounts.at(i).token.kind == TokenSource::Kind::Demo)
+            return configError(QStringLiteral("accounts[%1].token").arg(i),
+                               QStringLiteral("a demo token only exists on the embedded simulator; use keychain or env with a real endpoint"));
+    }
+    return c;
+}
+
+Result<QJsonObject> EngineConfig::readJsonFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigUnreadable"),
+                           QStringLiteral("cannot read config %1: %2").arg(path, f.errorString()));
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(f.read(4 * 1024 * 1024), &err);
+    if (err.error != QJsonParseError::NoError)
+        return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigNotJson"),
+                           QStringLiteral("%1: not valid JSON at offset %2: %3").arg(path).arg(err.offset).arg(err.errorString()));
+    if (!doc.isObject())
+        return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigNotJson"),
+                           QStringLiteral("%1: the top level must be an object").arg(path));
+    return doc.object();
+}
+
+Result<EngineConfig> EngineConfig::fromFile(const QString &path)
+{
+    Result<QJsonObject> json = readJsonFile(path);
+    if (!json)
+        return json.error();
+    return fromJson(json.value());
+}
+
+Result<QUrl> EngineConfig::connectUrl() const
+{
+    if (isPaper())
+        return QUrl();
+    static const QRegularExpression appIdRe(QStringLiteral("^[0-9]{1,10}$"));
+    if (!appIdRe.match(appId).hasMatch())
+        return configError(QStringLiteral("app_id"), QStringLiteral("required with a real endpoint: digits only (register one with Deriv)"));
+    QUrl url = endpoint;
+    QUrlQuery q(url);
+    q.removeAllQueryItems(QStringLiteral("app_id"));
+    q.addQueryItem(QStringLiteral("app_id"), appId);
+    if (!q.hasQueryItem(QStringLiteral("l")))
+        q.addQueryItem(QStringLiteral("l"), QStringLiteral("EN"));
+    url.setQuery(q);
+    return url;
+}
+
+QJsonObject EngineConfig::paperDefaultJson()
+{
+    const char *json = R"({
+      "accounts": [{"id": "demo", "token": {"demo": true}}],
+      "bots": [
+        {"id": "r100-rise", "name": "R_100 rise, flat stake", "account": "demo",
+         "strategy": {"symbol": "R_100", "contract_type": "CALL", "duration": 5, "duration_unit": "t", "stake": "1.00"}},
+        {"id": "1hz-momentum", "name": "1HZ100V momentum, martingale", "account": "demo",
+         "strategy": {"symbol": "1HZ100V", "contract_type": "CALL", "duration": 5, "duration_unit": "t",
+                      "stake": "1.00", "max_stake": "16.00",
+                      "staking": {"system": "martingale", "multiplier": "2", "max_steps": 4},
+                      "entry": {"signal": "momentum", "ticks": 3}}}
+      ]})";
+    return QJsonDocument::fromJson(json).object();
+}
+
+EngineConfig EngineConfig::paperDefault()
+{
+    Result<EngineConfig> c = fromJson(paperDefaultJson());
+    Q_ASSERT(c.ok());
+    return c.ok() ? c.value() : EngineConfig();
+}
+
+} // namespace Vigil

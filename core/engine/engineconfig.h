@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include "engine/accountconfig.h"
+#include "engine/botconfig.h"
+#include "health/result.h"
+
+namespace Vigil {
+
+// Everything the engine runs: accounts, bots and where to trade. Read from bots.json (headless) or built by
+// the GUI from its settings. A value type.
+//   {"accounts": [...AccountConfig...], "bots": [...BotConfig...],
+//    "endpoint": "wss://ws.derivws.com/websockets/v3" (optional: none = the embedded simulator, paper mode),
+//    "app_id": "1089", "journal": "/path/vigil.db" | "postgresql://...", "redis": "redis://127.0.0.1:6379",
+//    "instance": "desk-1"}
+// Command-line flags of vigil-headless override the file's values.
+struct EngineConfig
+{
+    QList<AccountConfig> accounts;
+    QList<BotConfig> bots;
+    QUrl endpoint;      // empty = embedded simulator
+    QString appId;
+    QString journalUrl; // empty = <AppLocalDataLocation>/journal.db
+    QString redisUrl;   // empty = no cross-machine coordination (lock file only)
+    QString instance;
+
+    bool isPaper() const { return endpoint.isEmpty(); }
+    const AccountConfig *account(const QString &id) const;
+    const BotConfig *bot(const QString &id) const;
+
+    // Errors: kind Configuration, code "InvalidConfig", message naming the field path; details.field too.
+    static Result<EngineConfig> fromJson(const QJsonObject &json);
+    static Result<EngineConfig> fromFile(const QString &path);
+    // Reads a JSON object from a file with a clear error (unreadable, not JSON with the offset, not an object).
+    static Result<QJsonObject> readJsonFile(const QString &path);
+    // The full URL to connect to (endpoint + app_id + l=EN), or an error for a bad endpoint/app_id.
+    Result<QUrl> connectUrl() const;
+    // Paper mode out of the box: one demo account and two example bots.
+    static EngineConfig paperDefault();
+    static QJsonObject paperDefaultJson();
+};
+
+Error configError(const QString &field, const QString &reason);
+
+} // namespace Vigil

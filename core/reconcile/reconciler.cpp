@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "reconciler.h"
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QSet>
+
+#include "deriv/derivclient.h"
+#include "deriv/derivfields.h"
+#include "health/clock.h"
+#include "health/logcategories.h"
+#include "reconcile/contractmatcher.h"
+#include "reconcile/servercontract.h"
+#include "store/journal.h"
+#include "store/tradecorrection.h"
+#include "store/tradefilter.h"
+
+namespace Vigil {
+
+namespace {
+
+constexpr int kPageSize = 500; // profit_table's maximum
+constexpr int kReportsScanned = 50;
+constexpr qint64 kNever = std::numeric_limits<qint64>::max();
+
+const QString kPortfolio = QStringLiteral("portfolio");
+const QString kProfitTable = QStringLiteral("profit_table");
+const QString kOpenContract = QStringLiteral("proposal_open_contract");
+const QString kSell = QStringLiteral("sell");
+
+QString describe(const Error &e)
+{
+    return e.code.isEmpty() ? e.message : e.code + QStringLiteral(": ") + e.message;
+}
+
+// An early sale at the payout (or at 0) reads like an expiry in profit_table, which has no status; a
+// refund reads like a sale at the buy price.
+bool statusAgrees(TradeStatus journal, const ServerContract &s)
+{
+    if (journal == s.status)
+        return true;
+    if (s.source == ServerContract::Source::ProfitTable && journal == TradeStatus::Sold
+        && (s.status == TradeStatus::Won || s.status == TradeStatus::Lost))
+        return true;
+    return journal == TradeStatus::Void && s.status == TradeStatus::Sold && s.sellPrice == s.buyPrice;
+}
+
+// The server's figures where the row differs from them, or nullopt when it agrees. For a row that is
+// not Open the status is compared too (an Open row against a settled contract is a settlement, not this).
+std::optional<TradeCorrection> correctionFor(const Trade &row, const ServerContract &s)
+{
+    TradeCorrection c;
+    QStringList fields;
+    if (!statusAgrees(row.status, s)) {
+        c.status = s.status;
+        fields << QStringLiteral("status %1 -> %2").arg(tradeStatusToString(row.status), tradeStatusToString(s.status));
+    }
+    if (row.buyPrice != s.buyPrice) {
+        c.buyPrice = s.buyPrice;
+        fields << QStringLiteral("buy_price");
+    }
+    if (row.payout != s.payout) {
+        c.payout = s.payout;
+        fields << QStringLiteral("payout");
+    }
+    if (s.transactionId != 0 && row.transactionId != s.transactionId) {
+        c.transactionId = s.transactionId;
+        fields << QStringLiteral("transaction_id");
+    }
+    if (s.isSettled()) {
+        if (row.sellPrice != s.sellPrice) {
+            c.sellPrice = s.sellPrice;
+            fields << QStringLiteral("sell_price %1 -> %2")
+                          .arg(row.sellPrice ? row.sellPrice->toString() : QStringLiteral("none"), s.sellPrice->toString());
+        }
+        if (row.profit != s.profit) {
+            c.profit = s.profit;
+            fields << QStringLiteral("profit %1 -> %2")
+                          .arg(row.profit ? row.profit->toString() : QStringLiteral("none"), s.profit->toString());
+        }
+        if (!fields.isEmpty() && row.closedMs != s.sellMs)
+            c.closedMs = s.sellMs;
+    }
+    if (fields.isEmpty())
+        return std::nullopt;
+    c.reason = QStringLiteral("reconciliation: %1 disagrees (%2)")
+                   .arg(serverContractSourceName(s.source), fields.join(QStringLiteral(", ")));
+    return c;
+}
+
+} // namespace
+
+// Everything one run knows; dropped when it finishes.
+struct Reconciler::Run
+{
+    enum class ActionKind {
+        AdoptLost,   // a pending/unknown row whose contract was found
+        FailLost,    // a pending/unknown row with no contract where the queries cover its buy
+        StaleOld,    // a pending/unknown row older than the lookback window, nothing found
+        Settle,      // an open row settled on the server
+        StaleOpen,   // an open row the server does not know
+        Correct,     // figures or status differ
+        AdoptOrphan, // a server contract the journal does not know
+    };
+    struct Action
+    {
+        ActionKind kind;
+        Trade row; // the row as the snapshot saw it (unused for AdoptOrphan)
+        ServerContract server;
+        QString reason;
+    };
+    struct Event
+    {
+        bool orphan = false;
+        Trade before;
+        Trade after;
+    };
+
+    quint64 serial = 0;
+    QString trigger;
+    QElapsedTimer timer;
+    ReconcileReport report;
+    ReconcileStats stats;
+    QStringList errors; // what makes report.error
+    bool fatal = false; // a query or read failed: nothing is written
+
+    QList<Trade> unresolved;
+    QList<Trade> unconfirmed;             // settled rows written since the last completed run
+    QSet<qint64> snapshotIds;             // localIds of both lists
+    QHash<qint64, Trade> rowByContract;   // journal rows known by contract id
+
+    QHash<qint64, ServerContract> server; // merged view: profit_table over portfolio, lookups over both
+    QList<qint64> serverOrder;
+    bool profitNeeded = false;
+    qint64 dateFromSec = 0;
+    qint64 coveredUntilMs = kNever; // profit_table rows purchased after this may be missing (page cap)
+
+    QList<Action> actions;
+    QHash<qint64, Trade> lookups; // contractId -> open row nothing else explained
+    int lookupsPending = 0;
+
+    QList<Event> events;
+    struct Sale
+    {
+        qint64 localId;
+        qint64 contractId;
+        int discrepancy;
+    };
+    QList<Sale> sales;
+    int salesPending = 0;
+    bool fenceLost = false;
+
+    void addServer(const ServerContract &c)
+    {
+        if (!server.contains(c.contractId))
+            serverOrder.append(c.contractId);
+        server.insert(c.contractId, c);
+    }
+};
+
+Reconciler::Reconciler(DerivClient *client, Journal *journal, ReconcilerOptions options, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_journal(journal)
+    , m_options(std::move(options))
+{
+    Q_ASSERT(m_client);
+    Q_ASSERT(m_journal);
+    Q_ASSERT(!m_options.account.isEmpty());
+}
+
+Reconciler::~Reconciler() = default;
+
+const ReconcilerOptions &Reconciler::options() const
+{
+    return m_options;
+}
+
+ReconcileStats Reconciler::lastRunStats() const
+{
+    return m_lastStats;
+}
+
+bool Reconciler::isRunning() const
+{
+    return m_running;
+}
+
+void Reconciler::run(const QString &trigger)
+{
+    const QString t = trigger.isEmpty() ? QStringLiteral("manual") : trigger;
+    if (m_running) {
+        m_queuedTriggers.append(t);
+        return;
+    }
+    m_running = true;
+    QMetaObject::invokeMethod(this, [this, t] { begin(t); }, Qt::QueuedConnection);
+}
+
+qint64 Reconciler::nowMs() const
+{
+    return (m_options.clock ? m_options.clock : &Clock::system())->nowMs();
+}
+
+qint64 Reconciler::fence() const
+{
+    return m_options.fence ? m_options.fence() : 0;
+}
+
+qint64 Reconciler::sendCall(const QJsonObject &request, std::function<void(const Result<QJsonObject> &)> handler)
+{
+    Q_ASSERT(m_run);
+    const QString call = request.contains(kProfitTable) ? kProfitTable
+        : request.contains(kPortfolio)                  ? kPortfolio
+        : request.contains(kOpenContract)               ? kOpenContract
+        : request.contains(kSell)                       ? kSell
+                                                        : request.keys().value(0);
+    m_run->stats.calls[call] += 1;
+    DerivClient::RequestOptions options;
+    options.timeoutMs = m_options.requestTimeoutMs;
+    const quint64 serial = m_run->serial;
+    return m_client->send(
+        request, this,
+        [this, serial, handler = std::move(handler)](const Result<QJsonObject> &reply) {
+            if (!m_run || m_run->serial != serial)
+                return;
+            handler(reply);
+        },
+        options);
+}
+
+void Reconciler::begin(const QString &trigger)
+{
+    m_run = std::make_unique<Run>();
+    Run &r = *m_run;
+    r.serial = ++m_serial;
+    r.trigger = trigger;
+    r.timer.start();
+    r.report.account = m_options.account;
+    r.report.trigger = trigger;
+    r.report.startedMs = nowMs();
+    r.stats.account = m_options.account;
+    r.stats.trigger = trigger;
+    r.stats.startedMs = r.report.startedMs;
+    Q_EMIT started(trigger);
+    qCInfo(lcReconcile).noquote() << "reconciliation of" << m_options.account << "started:" << trigger;
+
+    if (!loadJournal()) {
+        finish();
+        return;
+    }
+    queryPortfolio();
+}
+
+bool Reconciler::loadJournal()
+{
+    Run &r = *m_run;
+    auto unresolved = m_journal->unresolvedTrades(m_options.account);
+    if (!unresolved) {
+        r.errors << QStringLiteral("journal: unresolved trades could not be read (%1)").arg(describe(unresolved.error()));
+        r.fatal = true;
+        return false;
+    }
+    r.unresolved = unresolved.value();
+
+    // Settled rows written since the last completed run started have not been compared with the server yet.
+    auto reports = m_journal->reports(m_options.account, kReportsScanned);
+    if (!reports) {
+        r.errors << QStringLiteral("journal: reports could not be read (%1)").arg(describe(reports.error()));
+        r.fatal = true;
+        return false;
+    }
+    std::optional<ReconcileReport> confirmed;
+    for (const ReconcileReport &rep : reports.value()) {
+        if (rep.completed()) {
+            confirmed = rep;
+            break;
+        }
+    }
+    if (confirmed) {
+        const qint64 confirmedBefore = confirmed->startedMs;
+        TradeFilter f;
+        f.account = m_options.account;
+        f.statuses = {TradeStatus::Won, TradeStatus::Lost, TradeStatus::Sold, TradeStatus::Void, TradeStatus::Stale};
+        f.fromMs = r.report.startedMs - m_options.lookbackMs;
+        // When that run was ours, rows written since were opened inside its window or after it started: no need
+        // to read the whole lookback window of settled history.
+        if (m_lastCompleted.reportId == confirmed->id) {
+            const qint64 since = m_lastCompleted.windowFromMs > 0
+                ? std::min(m_lastCompleted.windowFromMs, m_lastCompleted.startedMs)
+                : m_lastCompleted.startedMs;
+            f.fromMs = std::max(*f.fromMs, since - m_options.windowMarginMs - m_options.matchBeforeMs);
+        }
+        auto settled = m_journal->trades(f);
+        if (!settled) {
+            r.errors << QStringLiteral("journal: settled trades could not be read (%1)").arg(describe(settled.error()));
+            r.fatal = true;
+            return false;
+        }
+        for (const Trade &t : settled.value()) {
+            if (t.updatedMs >= confirmedBefore)
+                r.unconfirmed.append(t);
+        }
+    }
+
+    qint64 oldest = kNever;
+    for (const QList<Trade> *list : {&r.unresolved, &r.unconfirmed}) {
+        for (const Trade &t : *list) {
+            r.snapshotIds.insert(t.localId);
+            if (t.contractId > 0)
+                r.rowByContract.insert(t.contractId, t);
+            oldest = std::min(oldest, t.openedMs);
+        }
+    }
+    r.stats.journalRowsExamined = int(r.snapshotIds.size());
+    if (oldest != kNever) {
+        r.profitNeeded = true;
+        const qint64 floorMs = r.report.startedMs - m_options.lookbackMs;
+        const qint64 fromMs = std::max(oldest - m_options.windowMarginMs - m_options.matchBeforeMs, floorMs);
+        r.dateFromSec = std::max<qint64>(0, fromMs / 1000);
+        r.stats.windowFromMs = r.dateFromSec * 1000;
+    }
+    return true;
+}
+
+void Reconciler::queryPortfolio()
+{
+    sendCall(QJsonObject{{kPortfolio, 1}}, [this](const Result<QJsonObject> &reply) {
+        Run &r = *m_run;
+        if (!reply) {
+            r.errors << QStringLiteral("portfolio failed (%1): open contracts unknown, nothing was changed")
+                            .arg(describe(reply.error()));
+            r.fatal = true;
+            finish();
+            return;
+        }
+        const QJsonValue contracts = reply.value().value(kPortfolio).toObject().value(QLatin1String("contracts"));
+        if (!contracts.isArray()) {
+            r.errors << QStringLiteral("portfolio reply has no contracts list: nothing was changed");
+            r.fatal = true;
+            finish();
+            return;
+        }
+        for (const QJsonValue &v : contracts.toArray()) {
+            auto c = ServerContract::fromPortfolio(v.toObject(), m_options.moneyDigits);
+            if (!c) {
+                r.errors << QStringLiteral("portfolio reply unreadable (%1): nothing was changed").arg(describe(c.error()));
+                r.fatal = true;
+                finish();
+                return;
+            }
+            r.addServer(c.value());
+        }
+        if (r.profitNeeded)
+            queryProfitTable(0);
+        else
+            decide();
+    });
+}
+
+void Reconciler::queryProfitTable(int offset)
+{
+    const QJsonObject request{{kProfitTable, 1},
+                              {QStringLiteral("description"), 1},
+                              {QStringLiteral("limit"), kPageSize},
+                              {QStringLiteral("offset"), offset},
+                              {QStringLiteral("sort"), QStringLiteral("ASC")},
+                              // Deriv's schema wants the epoch as a string here (statement takes an integer).
+                              {QStringLiteral("date_from"), QString::number(m_run->dateFromSec)}};
+    sendCall(request, [this, offset](const Result<QJsonObject> &reply) {
+        Run &r = *m_run;
+        if (!reply) {
+            r.errors << QStringLiteral("profit_table failed (%1): settled contracts unknown, nothing was changed")
+                            .arg(describe(reply.error()));
+            r.fatal = true;
+            finish();
+            return;
+        }
+        r.stats.profitTablePages += 1;
+        const QJsonValue rows = reply.value().value(kProfitTable).toObject().value(QLatin1String("transactions"));
+        if (!rows.isArray()) {
+            r.errors << QStringLiteral("profit_table reply has no transactions list: nothing was changed");
+            r.fatal = true;
+            finish();
+            return;
+        }
+        const QJsonArray list = rows.toArray();
+        qint64 lastPurchaseMs = 0;
+        for (const QJsonValue &v : list) {
+            auto c = ServerContract::fromProfitTable(v.toObject(), m_options.moneyDigits);
+            if (!c) {
+                r.errors << QStringLiteral("profit_table reply unreadable (%1): nothing was changed").arg(describe(c.error()));
+                r.fatal = true;
+                finish();
+                return;
+            }
+            lastPurchaseMs = std::max(lastPurchaseMs, c.value().purchaseMs);
+            r.addServer(c.value());
+        }
+        if (list.size() < kPageSize) {
+            decide();
+            return;
+        }
+        if (r.stats.profitTablePages >= m_options.maxProfitTablePages) {
+            // Sorted by purchase time: everything bought before the last second seen is in; later ones may not be.
+            r.coveredUntilMs = lastPurchaseMs - 1000;
+            r.stats.unchecked << QStringLiteral("profit_table: page cap (%1) reached; covered up to %2 ms")
+                                     .arg(m_options.maxProfitTablePages)
+                                     .arg(r.coveredUntilMs);
+            decide();
+            return;
+        }
+        queryProfitTable(offset + int(list.size()));
+    });
+}
+
+void Reconciler::decide()
+{
+    Run &r = *m_run;
+    const qint64 now = nowMs();
+    const ContractMatcher::Window window{m_options.matchBeforeMs, m_options.matchAfterMs};
+    const bool startup = r.trigger == QLatin1String("startup");
+    r.stats.serverContractsSeen = int(r.server.size());
+
+    // Which server contracts does the journal already know (outside the snapshot)?
+    for (qint64 id : std::as_const(r.serverOrder)) {
+        if (r.rowByContract.contains(id))
+            continue;
+        auto row = m_journal->tradeByContract(m_options.account, id);
+        if (!row) {
+            r.errors << QStringLiteral("journal: contract %1 could not be looked up (%2): nothing was changed")
+                            .arg(id)
+                            .arg(describe(row.error()));
+            r.fatal = true;
+            finish();
+            return;
+        }
+        if (row.value())
+            r.rowByContract.insert(id, *row.value());
+    }
+
+    auto precisionOk = [&](const Trade &t) {
+        if (t.stake.digits() == m_options.moneyDigits)
+            return true;
+        r.errors << QStringLiteral("trade %1 has %2 fractional digits, the account %3: not compared")
+                        .arg(t.localId)
+                        .arg(t.stake.digits())
+                        .arg(m_options.moneyDigits);
+        return false;
+    };
+
+    // 1. Rows whose buy reply never came: find their contracts among the ones the journal does not know.
+    QList<Trade> lost;
+    QList<Trade> inFlight;
+    QList<Trade> open;
+    for (const Trade &t : std::as_const(r.unresolved)) {
+        if (!precisionOk(t))
+            continue;
+        if (t.status == TradeStatus::Open) {
+            open.append(t);
+        } else if (t.status == TradeStatus::Pending && !startup && now - t.openedMs < m_options.pendingGraceMs) {
+            inFlight.append(t);
+        } else {
+            lost.append(t);
+        }
+    }
+    r.stats.deferred = int(inFlight.size());
+
+    QList<ServerContract> candidates;
+    for (qint64 id : std::as_const(r.serverOrder)) {
+        if (!r.rowByContract.contains(id))
+            candidates.append(r.server.value(id));
+    }
+    QList<Trade> claimants = lost;
+    claimants.append(inFlight);
+    const QHash<qint64, qsizetype> assigned = ContractMatcher::assign(claimants, candidates, window);
+    QSet<qint64> claimed; // contract ids that belong to a journal row (found or still in flight)
+    for (auto it = assigned.cbegin(); it != assigned.cend(); ++it)
+        claimed.insert(candidates.at(it.value()).contractId);
+
+    const qint64 lookbackFloor = r.report.startedMs - m_options.lookbackMs;
+    for (const Trade &t : std::as_const(lost)) {
+        if (assigned.contains(t.localId)) {
+            r.actions.append({Run::ActionKind::AdoptLost, t, candidates.at(assigned.value(t.localId)),
+                              QStringLiteral("reconciliation: the lost buy's contract was found on the server")});
+            continue;
+        }
+        const bool coveredFrom = r.profitNeeded && r.dateFromSec * 1000 <= t.openedMs - m_options.matchBeforeMs;
+        const bool coveredTo = r.coveredUntilMs == kNever || t.openedMs + m_options.matchAfterMs <= r.coveredUntilMs;
+        if (coveredFrom && coveredTo) {
+            r.actions.append({Run::ActionKind::FailLost, t, {},
+                              QStringLiteral("reconciliation: no buy happened (no matching contract in portfolio or "
+                                             "profit_table since %1)")
+                                  .arg(r.dateFromSec)});
+        } else if (t.openedMs < lookbackFloor) {
+            r.actions.append({Run::ActionKind::StaleOld, t, {},
+                              QStringLiteral("reconciliation: older than the lookback window and no matching contract "
+                                             "is open; cannot be resolved")});
+        } else {
+            r.errors << QStringLiteral("trade %1: its buy falls outside what profit_table covered; left unresolved")
+                            .arg(t.localId);
+        }
+    }
+
+    // 2. Open rows: settled on the server, still open, or unknown to it.
+    for (const Trade &t : std::as_const(open)) {
+        const auto it = r.server.constFind(t.contractId);
+        if (it == r.server.cend()) {
+            if (r.lookups.size() < m_options.maxContractLookups)
+                r.lookups.insert(t.contractId, t);
+            else
+                r.errors << QStringLiteral("trade %1 (contract %2): not in portfolio or profit_table, and the lookup "
+                                           "cap (%3) was reached; left open")
+                                .arg(t.localId)
+                                .arg(t.contractId)
+                                .arg(m_options.maxContractLookups);
+            continue;
+        }
+        if (it->isSettled()) {
+            r.actions.append({Run::ActionKind::Settle, t, *it,
+                              QStringLiteral("reconciliation: settled on the server (%1)")
+                                  .arg(serverContractSourceName(it->source))});
+        } else if (const auto c = correctionFor(t, *it)) {
+            r.actions.append({Run::ActionKind::Correct, t, *it, c->reason});
+        }
+    }
+
+    // 3. Rows that are no longer open (settled, stale, failed) but whose contract the server shows.
+    for (qint64 id : std::as_const(r.serverOrder)) {
+        const auto row = r.rowByContract.constFind(id);
+        if (row == r.rowByContract.cend() || isUnresolvedStatus(row->status) || !precisionOk(*row))
+            continue;
+        const ServerContract &s = r.server[id];
+        if (const auto c = correctionFor(*row, s))
+            r.actions.append({Run::ActionKind::Correct, *row, s, c->reason});
+    }
+
+    // 4. Contracts nobody in the journal owns: orphans (unless a lost or in-flight buy claims them).
+    for (const ServerContract &c : std::as_const(candidates)) {
+        if (!claimed.contains(c.contractId))
+            r.actions.append({Run::ActionKind::AdoptOrphan, {}, c,
+                              QStringLiteral("adopted by reconciliation: bought outside Vigil")});
+    }
+
+    if (r.lookups.isEmpty()) {
+        apply();
+        return;
+    }
+    r.lookupsPending = int(r.lookups.size());
+    const QList<qint64> ids = r.lookups.keys();
+    for (qint64 id : ids)
+        lookUp(id);
+}
+
+void Reconciler::lookUp(qint64 contractId)
+{
+    sendCall(QJsonObject{{kOpenContract, 1}, {QStringLiteral("contract_id"), contractId}},
+             [this, contractId](const Result<QJsonObject> &reply) {
+                 Run &r = *m_run;
+                 const Trade row = r.lookups.value(contractId);
+                 if (!reply) {
+                     r.errors << QStringLiteral("trade %1 (contract %2): proposal_open_contract failed (%3); left open")
+                                     .arg(row.localId)
+                                     .arg(contractId)
+                                     .arg(describe(reply.error()));
+                 } else {
+                     auto c = ServerContract::fromOpenContract(reply.value().value(kOpenContract).toObject(),
+                                                               m_options.moneyDigits);
+                     if (!c) {
+                         r.errors << QStringLiteral("trade %1: proposal_open_contract unreadable (%2); left open")
+                                         .arg(row.localId)
+                                         .arg(describe(c.error()));
+                     } else if (!c.value()) {
+                         r.actions.append({Run::ActionKind::StaleOpen, row, {},
+                                           QStringLiteral("reconciliation: the server has no contract %1").arg(contractId)});
+                     } else {
+                         const ServerContract &s = *c.value();
+                         r.addServer(s);
+                         r.stats.serverContractsSeen = int(r.server.size());
+                         if (s.isSettled()) {
+                             r.actions.append({Run::ActionKind::Settle, row, s,
+                                               QStringLiteral("reconciliation: settled on the server (%1)")
+                                                   .arg(serverContractSourceName(s.source))});
+                         } else if (const auto corr = correctionFor(row, s)) {
+                             r.actions.append({Run::ActionKind::Correct, row, s, corr->reason});
+                         }
+                     }
+                 }
+                 if (--r.lookupsPending == 0)
+                     apply();
+             });
+}
+
+void Reconciler::apply()
+{
+    Run &r = *m_run;
+    if (r.fatal) {
+        finish();
+        return;
+    }
+    const ContractMatcher::Window window{m_options.matchBeforeMs, m_options.matchAfterMs};
+    const bool startup = r.trigger == QLatin1String("startup");
+    const qint64 now = nowMs();
+
+    // Buys the engine started while the server was being asked (or still in flight): a contract they may own
+    // is not an orphan.
+    QList<Trade> inFlight;
+    bool inFlightKnown = true;
+    if (auto fresh = m_journal->unresolvedTrades(m_options.account)) {
+        for (const Trade &t : fresh.value()) {
+            if (t.status != TradeStatus::Pending)
+                continue;
+            if (!r.snapshotIds.contains(t.localId) || (!startup && now - t.openedMs < m_options.pendingGraceMs))
+                inFlight.append(t);
+        }
+    } else {
+        inFlightKnown = false;
+        r.errors << QStringLiteral("journal: pending trades could not be re-read (%1); no orphan adopted")
+                        .arg(describe(fresh.error()));
+    }
+
+    auto writeFailed = [&](const Trade &t, const char *what, const Error &e) {
+        if (e.kind == ErrorKind::Coordination) {
+            r.fenceLost = true;
+            r.errors << QStringLiteral("fencing token refused (%1): another instance owns %2; writes stopped")
+                            .arg(describe(e), m_options.account);
+        } else {
+            r.errors << QStringLiteral("trade %1: %2 failed (%3)").arg(t.localId).arg(QLatin1String(what), describe(e));
+        }
+    };
+    auto reread = [&](qint64 localId) -> std::optional<Trade> {
+        auto row = m_journal->trade(localId);
+        if (!row || !row.value())
+            return std::nullopt;
+        return *row.value();
+    };
+    auto record = [&](const QString &kind, const Trade &before, const Trade &after, qint64 contractId,
+                      const QString &action, const QJsonObject &server) {
+        Discrepancy d;
+        d.kind = kind;
+        d.localId = after.localId;
+        d.contractId = contractId;
+        d.before = before.localId ? before.toJson() : QJsonObject();
+        d.after = after.toJson();
+        if (!server.isEmpty())
+            d.after.insert(QStringLiteral("server"), server);
+        d.action = action;
+        r.report.discrepancies.append(d);
+        return int(r.report.discrepancies.size() - 1);
+    };
+
+    for (const Run::Action &a : std::as_const(r.actions)) {
+        if (r.fenceLost)
+            break;
+        const qint64 fenceToken = fence();
+        const ServerContract &s = a.server;
+
+        if (a.kind == Run::ActionKind::AdoptOrphan) {
+            if (!inFlightKnown)
+                continue;
+            const bool mayBeInFlight = std::any_of(inFlight.cbegin(), inFlight.cend(),
+                                                   [&](const Trade &t) { return ContractMatcher::matches(t, s, window); });
+            if (mayBeInFlight) {
+                r.stats.deferred += 1;
+                r.stats.unchecked << QStringLiteral("contract %1 may belong to a buy still in flight; not adopted yet")
+                                         .arg(s.contractId);
+                continue;
+            }
+            Trade t;
+            t.account = m_options.account;
+            t.symbol = s.symbol;
+            t.contractType = s.contractType;
+            t.duration = s.duration > 0 ? s.duration : 1;
+            t.durationUnit = s.duration > 0 ? s.durationUnit : QStringLiteral("unknown");
+            t.currency = !s.currency.isEmpty() ? s.currency
+                : !m_options.currency.isEmpty() ? m_options.currency
+                                                : m_client->authorization().value(QLatin1String("currency")).toString();
+            if (t.currency.isEmpty()) {
+                r.errors << QStringLiteral("contract %1: account currency unknown; orphan not adopted").arg(s.contractId);
+                continue;
+            }
+            t.stake = s.buyPrice;
+            t.buyPrice = s.buyPrice;
+            t.payout = s.payout;
+            t.contractId = s.contractId;
+            t.transactionId = s.transactionId;
+            t.status = s.status;
+            t.openedMs = s.purchaseMs;
+            if (s.isSettled()) {
+                t.sellPrice = s.sellPrice;
+                t.profit = s.profit;
+                t.closedMs = s.sellMs;
+            }
+            t.closeReason = a.reason;
+            t.attribution = TradeAttribution::Outside;
+            t.fence = fenceToken;
+            auto id = m_journal->adoptOrphan(t);
+            if (!id) {
+                if (id.error().code == QLatin1String("DuplicateContract")) {
+                    r.stats.unchecked << QStringLiteral("contract %1 was journaled during the run; not adopted")
+                                             .arg(s.contractId);
+                } else {
+                    writeFailed(t, "adopting the orphan", id.error());
+                }
+                continue;
+            }
+            const Trade after = reread(id.value()).value_or(t);
+            const int index = record(QStringLiteral("orphan"), Trade(), after, s.contractId, QStringLiteral("adopted"),
+                                     s.toJson());
+            r.report.orphans += 1;
+            r.events.append({true, Trade(), after});
+            if (m_options.sellOrphans && after.status == TradeStatus::Open)
+                r.sales.append({after.localId, s.contractId, index});
+            continue;
+        }
+
+        // Every other action changes an existing row: only if nobody changed it since the snapshot.
+        const std::optional<Trade> current = reread(a.row.localId);
+        if (!current || current->updatedMs != a.row.updatedMs || current->status != a.row.status) {
+            r.stats.unchecked << QStringLiteral("trade %1 changed during the run; left for the next run").arg(a.row.localId);
+            continue;
+        }
+        const Trade &before = *current;
+        QString kind;
+        QString action;
+        Result<void> written;
+        switch (a.kind) {
+        case Run::ActionKind::AdoptLost:
+            kind = QStringLiteral("unknown_resolved");
+            action = QStringLiteral("adopted");
+            written = m_journal->markOpen(before.localId, s.contractId, s.transactionId, s.buyPrice, s.payout,
+                                          s.purchaseMs, fenceToken);
+            if (written && s.isSettled())
+                written = m_journal->settle(before.localId, s.status, *s.sellPrice, *s.profit, s.sellMs,
+                                            QStringLiteral("reconciliation: settled on the server"), fenceToken);
+            if (written)
+                r.report.adopted += 1;
+            break;
+        case Run::ActionKind::FailLost:
+            kind = QStringLiteral("unknown_resolved");
+            action = QStringLiteral("marked_failed");
+            written = m_journal->markFailed(before.localId, a.reason, fenceToken);
+            if (written)
+                r.report.failed += 1;
+            break;
+        case Run::ActionKind::StaleOld:
+        case Run::ActionKind::StaleOpen:
+            kind = QStringLiteral("stale");
+            action = QStringLiteral("closed_stale");
+            written = m_journal->closeStale(before.localId, a.reason, fenceToken);
+            if (written)
+                r.report.stale += 1;
+            break;
+        case Run::ActionKind::Settle:
+            kind = QStringLiteral("settled_on_server");
+            action = QStringLiteral("settled");
+            written = m_journal->settle(before.localId, s.status, *s.sellPrice, *s.profit, s.sellMs, a.reason, fenceToken);
+            if (written)
+                r.report.settled += 1;
+            break;
+        case Run::ActionKind::Correct:
+            kind = QStringLiteral("mismatch");
+            action = QStringLiteral("corrected");
+            if (const auto c = correctionFor(before, s)) {
+                auto corrected = m_journal->correct(before.localId, *c, fenceToken);
+                if (!corrected)
+                    written = corrected.error();
+            }
+            if (written)
+                r.report.mismatches += 1;
+            break;
+        case Run::ActionKind::AdoptOrphan:
+            break;
+        }
+        if (!written) {
+            writeFailed(before, qPrintable(action), written.error());
+            continue;
+        }
+        // The buy/payout figures of a row just adopted or settled may still differ from the server's.
+        std::optional<Trade> after = reread(before.localId);
+        if (after && (a.kind == Run::ActionKind::AdoptLost || a.kind == Run::ActionKind::Settle)) {
+            if (const auto c = correctionFor(*after, s)) {
+                if (auto corrected = m_journal->correct(after->localId, *c, fenceToken))
+                    after = corrected.value();
+                else
+                    writeFailed(*after, "correcting figures", corrected.error());
+            }
+        }
+        record(kind, before, after.value_or(before), a.row.contractId ? a.row.contractId : s.contractId, action,
+               a.kind == Run::ActionKind::FailLost || a.kind == Run::ActionKind::StaleOld || s.contractId == 0
+                   ? QJsonObject()
+                   : s.toJson());
+        r.events.append({false, before, after.value_or(before)});
+    }
+
+    if (!r.sales.isEmpty() && !r.fenceLost) {
+        sellOrphans();
+        return;
+    }
+    finish();
+}
+
+void Reconciler::sellOrphans()
+{
+    Run &r = *m_run;
+    r.salesPending = int(r.sales.size());
+    for (const Run::Sale &sale : std::as_const(r.sales)) {
+        sendCall(QJsonObject{{kSell, sale.contractId}, {QStringLiteral("price"), 0}},
+                 [this, sale](const Result<QJsonObject> &reply) {
+                     Run &run = *m_run;
+                     Discrepancy &d = run.report.discrepancies[sale.discrepancy];
+                     const auto before = m_journal->trade(sale.localId);
+                     std::optional<Money> soldFor;
+                     if (reply)
+                         soldFor = DerivFields::money(
+                             reply.value().value(kSell).toObject().value(QLatin1String("sold_for")), m_options.moneyDigits);
+                     if (!reply || !soldFor) {
+                         // Not sold (resale not offered, already expired, lost reply...): it stays open and the
+                         // engine follows it to settlement.
+                         const QString why = reply ? QStringLiteral("sell reply without sold_for") : describe(reply.error());
+                         d.action = QStringLiteral("adopted_sell_failed");
+                         d.after.insert(QStringLiteral("sell_error"), why);
+                         run.stats.unchecked << QStringLiteral("orphan contract %1 could not be sold: %2")
+                                                    .arg(sale.contractId)
+                                                    .arg(why);
+                     } else if (before && before.value() && before.value()->status == TradeStatus::Open) {
+                         const Trade was = *before.value();
+                         auto settled = m_journal->settle(sale.localId, TradeStatus::Sold, *soldFor,
+                                                          *soldFor - *was.buyPrice, nowMs(),
+                                                          QStringLiteral("sold by reconciliation (sellOrphans)"), fence());
+                         if (settled) {
+                             d.action = QStringLiteral("adopted_and_sold");
+                             if (auto now = m_journal->trade(sale.localId); now && now.value()) {
+                                 d.after = now.value()->toJson();
+                                 run.events.append({false, was, *now.value()});
+                             }
+                         } else {
+                             run.errors << QStringLiteral("trade %1: sold for %2 but the settlement was not written (%3)")
+                                               .arg(sale.localId)
+                                               .arg(soldFor->toString(), describe(settled.error()));
+                         }
+                     }
+                     if (--run.salesPending == 0)
+                         finish();
+                 });
+    }
+}
+
+void Reconciler::finish()
+{
+    const std::unique_ptr<Run> done = std::move(m_run);
+    Run &r = *done;
+    r.report.finishedMs = nowMs();
+    r.report.error = r.errors.join(QStringLiteral("; "));
+    r.stats.elapsedMs = r.timer.elapsed();
+
+    auto saved = m_journal->saveReport(r.report);
+    if (saved) {
+        r.report.id = saved.value();
+    } else {
+        const QString why = QStringLiteral("report not saved (%1)").arg(describe(saved.error()));
+        r.report.error = r.report.error.isEmpty() ? why : r.report.error + QStringLiteral("; ") + why;
+    }
+    r.stats.reportId = r.report.id;
+    if (auto audited = m_journal->audit(QStringLiteral("reconcile_run"), m_options.account,
+                                        QJsonObject{{QStringLiteral("instance"), m_options.instanceId},
+                                                    {QStringLiteral("stats"), r.stats.toJson()}},
+                                        r.report.finishedMs);
+        !audited) {
+        qCWarning(lcReconcile).noquote() << "reconciliation audit record not written:" << describe(audited.error());
+    }
+    m_lastStats = r.stats;
+    if (r.report.completed() && r.report.id > 0)
+        m_lastCompleted = {r.report.id, r.report.startedMs, r.stats.windowFromMs};
+
+    if (r.report.completed()) {
+        qCInfo(lcReconcile).noquote() << QStringLiteral(
+            "reconciliation of %1 (%2) done in %3 ms, %4 calls: adopted %5, failed %6, settled %7, stale %8, orphans %9, "
+            "corrected %10")
+                                             .arg(m_options.account, r.trigger)
+                                             .arg(r.stats.elapsedMs)
+                                             .arg(r.stats.totalCalls())
+                                             .arg(r.report.adopted)
+                                             .arg(r.report.failed)
+                                             .arg(r.report.settled)
+                                             .arg(r.report.stale)
+                                             .arg(r.report.orphans)
+                                             .arg(r.report.mismatches);
+    } else {
+        qCWarning(lcReconcile).noquote() << "reconciliation of" << m_options.account << "(" << r.trigger
+                                         << ") incomplete:" << r.report.error;
+    }
+
+    QString next;
+    if (!m_queuedTriggers.isEmpty())
+        next = m_queuedTriggers.contains(QLatin1String("startup")) ? QStringLiteral("startup") : m_queuedTriggers.first();
+    m_queuedTriggers.clear();
+    m_running = false;
+
+    for (const Run::Event &e : std::as_const(r.events)) {
+        if (e.orphan)
+            Q_EMIT orphanAdopted(e.after);
+        else
+            Q_EMIT tradeResolved(e.before, e.after);
+    }
+    Q_EMIT finished(r.report);
+    if (!next.isEmpty())
+        run(next);
+}
+
+} // namespace Vigil

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+
+#include "health/result.h"
+#include "reconcile/reconcileroptions.h"
+#include "reconcile/reconcilestats.h"
+#include "store/reconcilereport.h"
+#include "store/trade.h"
+
+namespace Vigil {
+
+class DerivClient;
+class Journal;
+
+// Makes one account's journal agree with the broker. A run looks at the union of the journal's
+// unresolved trades (plus settled ones written since the last completed run) and the server's contracts
+// (portfolio: every open one; profit_table: settled ones since the oldest of those trades), then:
+//   pending/unknown row, matching contract on the server  -> adopted (markOpen, settled if it has)
+//   pending/unknown row, no contract, the queries cover it -> Failed ("no buy happened")
+//   open row, settled on the server                        -> settled with the server's figures
+//   open row, unknown to the server (proposal_open_contract confirms) -> Stale
+//   server contract unknown to the journal                 -> orphan adopted (attribution outside), sold
+//                                                             at market when sellOrphans
+//   status or figures differ                               -> corrected; the server wins, the old row stays
+//                                                             in the report's discrepancy
+// A server query that fails (broker error, lost reply, timeout) means UNKNOWN, never EMPTY: when portfolio
+// or profit_table fails nothing is written at all and the report's error says what could not be checked.
+// Running again right after a completed run changes nothing and reports no discrepancy.
+//
+// Server calls per run: 1 portfolio, profit_table pages of 500 only when some trade still needs the
+// server (date_from = the oldest such trade - margin, capped by lookbackMs), one proposal_open_contract per
+// open row that neither answers (capped), one sell per orphan with sellOrphans. statement is never used.
+//
+// Threads: lives on the account's worker thread, the thread of `client` and `journal` (which it does not
+// own; both must outlive it). Every method and signal runs on that thread. Writes are synchronous journal
+// calls made in one batch after every server answer is in, each re-reading its row first: a row the engine
+// changed meanwhile is left for the next run, and an orphan the engine journals meanwhile is not adopted.
+// Pending rows younger than pendingGraceMs (their buy may still be in flight) are left alone, except on a
+// "startup" run.
+class Reconciler final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Reconciler)
+
+public:
+    explicit Reconciler(DerivClient *client, Journal *journal, ReconcilerOptions options, QObject *parent = nullptr);
+    ~Reconciler() override;
+
+    // Starts a run (asynchronously: started() follows from the event loop), or, while one is running, asks
+    // for exactly one more run after it (several requests meanwhile merge into that one; "startup" wins
+    // the merged trigger, else the first). trigger: "startup", "reconnect", "periodic", "manual",
+    // "lost_reply" (any non-empty text is accepted and recorded).
+    void run(const QString &trigger);
+    bool isRunning() const;
+
+    const ReconcilerOptions &options() const;
+    // The cost and blind spots of the last finished run (also stored as the run's "reconcile_run" audit event).
+    ReconcileStats lastRunStats() const;
+
+Q_SIGNALS:
+    void started(const QString &trigger);
+    // The run is over; the report is already saved (report.id > 0 unless saving failed, which report.error
+    // then says). report.error is set when the run could not complete; what it did do is still listed.
+    void finished(const Vigil::ReconcileReport &report);
+    // Emitted before finished(), for the engine to update limits, bots and contract tracking:
+    // every existing row the run changed (status or figures), as it was and as it is now.
+    void tradeResolved(const Vigil::Trade &before, const Vigil::Trade &after);
+    // A contract the journal did not know, now journaled (as adopted; a following sale arrives as
+    // tradeResolved).
+    void orphanAdopted(const Vigil::Trade &trade);
+
+private:
+    struct Run;
+
+    void begin(const QString &trigger);
+    bool loadJournal();
+    void queryPortfolio();
+    void queryProfitTable(int offset);
+    void decide();
+    void lookUp(qint64 contractId);
+    void afterLookups();
+    void apply();
+    void sellOrphans();
+    void finish();
+
+    qint64 sendCall(const QJsonObject &request, std::function<void(const Result<QJsonObject> &)> handler);
+    qint64 nowMs() const;
+    qint64 fence() const;
+
+    DerivClient *m_client;
+    Journal *m_journal;
+    ReconcilerOptions m_options;
+    std::unique_ptr<Run> m_run;
+    bool m_running = false;
+    QStringList m_queuedTriggers;
+    quint64 m_serial = 0;
+    ReconcileStats m_lastStats;
+    // The last run of this object that completed: a settled row written since it started either was
+    // unresolved then (so opened inside its window) or was opened after it started.
+    struct Completed
+    {
+        qint64 reportId = 0;
+        qint64 startedMs = 0;
+        qint64 windowFromMs = 0; // 0 = it needed no profit_table
+    };
+    Completed m_lastCompleted;
+};
+
+} // namespace Vigil

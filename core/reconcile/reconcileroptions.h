@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <functional>
+
+#include <QString>
+
+namespace Vigil {
+
+class Clock;
+
+// How a Reconciler works for one account. A value type.
+struct ReconcilerOptions
+{
+    QString account;                      // Deriv login id; every journal read and write is scoped to it
+    int moneyDigits = 2;                  // the account currency's fractional digits (USD 2)
+    qint64 lookbackMs = 48LL * 3600'000;  // the server is never asked about anything older than now - lookbackMs;
+                                          // unresolved rows older than that without a contract are given up (Stale)
+    QString instanceId;                   // this Vigil instance, for logs and the audit record
+    bool sellOrphans = false;             // sell adopted open orphans at market (sell price 0)
+    std::function<qint64()> fence;        // the fencing token to write with; unset = 0 (unfenced)
+
+    // Additions beyond the minimal set (the defaults are what the engine wants):
+    QString currency;                     // for adopted orphans; empty = the client's authorize currency
+    const Clock *clock = nullptr;         // "now" for windows and ages; null = Clock::system(); must outlive
+    qint64 pendingGraceMs = 60'000;       // a Pending row younger than this may still get its buy reply: left
+                                          // alone (and contracts it may own are not adopted as orphans),
+                                          // except on a "startup" run, where nothing can be in flight
+    qint64 windowMarginMs = 60'000;       // profit_table date_from = oldest row to check - this margin
+    qint64 matchBeforeMs = 5'000;         // a lost buy's contract may show a purchase time this much before the
+    qint64 matchAfterMs = 120'000;        // row's openedMs (clock skew) and this much after (queueing, timeouts)
+    int maxProfitTablePages = 10;         // 500 contracts each; beyond that the window counts as not covered
+    int maxContractLookups = 50;          // proposal_open_contract calls per run, for rows nothing else explains
+    int requestTimeoutMs = 0;             // per server call; <= 0 = the client's default
+};
+
+} // namespace Vigil

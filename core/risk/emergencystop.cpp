@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "emergencystop.h"
+
+#include <chrono>
+#include <memory>
+
+#include <QJsonArray>
+#include <QSet>
+#include <QTimer>
+
+#include "deriv/derivclient.h"
+#include "deriv/derivfields.h"
+#include "health/clock.h"
+#include "health/logcategories.h"
+#include "risk/opencontractbook.h"
+#include "risk/tradinggate.h"
+
+namespace Vigil {
+
+namespace {
+qint64 steadyNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+struct EmergencyStop::Run
+{
+    EmergencyStopReport report;
+    qint64 triggerNs = 0;
+    int outstanding = 0;                 // sells, queries and listings not answered yet
+    bool verifying = false;
+    QHash<QString, QSet<qint64>> asked;  // account → contracts a sell was sent for
+    QHash<QString, bool> verified;       // account → verify listing answered
+};
+
+EmergencyStop::EmergencyStop(TradingGate *gate, OpenContractBook *book, Clock *clock, QObject *parent)
+    : QObject(parent), m_gate(gate), m_book(book), m_clock(clock)
+{
+}
+
+EmergencyStop::~EmergencyStop() = default;
+
+void EmergencyStop::setControlClient(const QString &loginId, DerivClient *client)
+{
+    m_clients.insert(loginId, client);
+}
+
+void EmergencyStop::removeControlClient(const QString &loginId)
+{
+    m_clients.remove(loginId);
+}
+
+void EmergencyStop::run(quint64 id, const QString &scope, qint64 triggeredMs, qint64 triggerSteadyNs, qint64 haltedAfterUs)
+{
+    auto r = std::make_shared<Run>();
+    r->report.id = id;
+    r->report.scope = scope.isEmpty() ? QStringLiteral("all") : scope;
+    r->report.triggeredMs = triggeredMs;
+    r->report.haltedAfterUs = haltedAfterUs;
+    r->triggerNs = triggerSteadyNs;
+
+    QStringList accounts;
+    if (scope.isEmpty()) {
+        accounts = m_clients.keys();
+        for (const QString &a : m_book->accounts()) {
+            if (!accounts.contains(a))
+                accounts << a;
+        }
+    } else {
+        accounts << scope;
+    }
+    ++r->outstanding; // held until every account was started
+    for (const QString &account : std::as_const(accounts)) {
+        if (!m_clients.value(account)) {
+            r->report.errors << QStringLiteral("%1: no control connection").arg(account);
+            for (qint64 c : m_book->contracts(account))
+                r->report.failed.append({account, c, QStringLiteral("no control connection to sell it")});
+            continue;
+        }
+        // The contracts we know first: no round trip before the first sell leaves.
+        for (qint64 contractId : m_book->contracts(account))
+            sell(r, account, contractId, 0);
+        // Then whatever else the server says is open (bought by a lost reply, outside Vigil...).
+        listPortfolio(r, account, false);
+    }
+    --r->outstanding;
+    settleStep(r);
+}
+
+void EmergencyStop::sell(const std::shared_ptr<Run> &run, const QString &account, qint64 contractId, int attempt)
+{
+    DerivClient *client = m_clients.value(account);
+    if (!client)
+        return;
+    if (attempt == 0) {
+        if (run->asked[account].contains(contractId))
+            return;
+        run->asked[account].insert(contractId);
+    }
+    ++run->outstanding;
+    DerivClient::RequestOptions options;
+    TradingGate *gate = m_gate;
+    options.guard = [gate, account, run]() -> Result<void> {
+        const Result<void> ok = gate->checkSell(account, true);
+        if (ok)
+            run->report.sellsSentAfterUs = qMax(run->report.sellsSentAfterUs, (steadyNs() - run->triggerNs) / 1000);
+        return ok;
+    };
+    options.timeoutMs = 10'000;
+    const QJsonObject request{{QStringLiteral("sell"), contractId}, {QStringLiteral("price"), 0}};
+    client->send(request, this, [this, run, account, contractId, attempt](const Result<QJsonObject> &reply) {
+        --run->outstanding;
+        if (reply.ok()) {
+            const QJsonObject s = reply->value(QLatin1String("sell")).toObject();
+            run->report.sold.append({account, contractId,
+                                     DerivFields::money(s.value(QLatin1String("sold_for"))).value_or(Money())});
+            m_book->remove(account, contractId);
+        } else {
+            onSellError(run, account, contractId, attempt, reply.error().code, reply.error().message);
+        }
+        settleStep(run);
+    }, options);
+}
+
+void EmergencyStop::onSellError(const std::shared_ptr<Run> &run, const QString &account, qint64 contractId, int attempt,
+                                const QString &code, const QString &message)
+{
+    if (code == QLatin1String("InvalidtoSell") || code == QLatin1String("InvalidSellContractProposal")
+        || code == QLatin1String("NoOpenPosition")) {
+        querySellable(run, account, contractId, message);
+        return;
+    }
+    if (attempt < 2) {
+        ++run->outstanding;
+        QTimer::singleShot(250 * (attempt + 1), this, [this, run, account, contractId, attempt] {
+            --run->outstanding;
+            sell(run, account, contractId, attempt + 1);
+            settleStep(run);
+        });
+        return;
+    }
+    run->report.failed.append({account, contractId, code.isEmpty() ? message : code + QStringLiteral(": ") + message});
+}
+
+void EmergencyStop::querySellable(const std::shared_ptr<Run> &run, const QString &account, qint64 contractId, const QString &why)
+{
+    DerivClient *client = m_clients.value(account);
+    if (!client)
+        return;
+    ++run->outstanding;
+    DerivClient::RequestOptions options;
+    options.resendAfterReconnect = true;
+    const QJsonObject request{{QStringLiteral("proposal_open_contract"), 1}, {QStringLiteral("contract_id"), contractId}};
+    client->send(request, this, [this, run, account, contractId, why](const Result<QJsonObject> &reply) {
+        --run->outstanding;
+        if (!reply.ok()) {
+            run->report.unsellable.append({account, contractId, why, 0});
+        } else {
+            const QJsonObject poc = reply->value(QLatin1String("proposal_open_contract")).toObject();
+            if (DerivFields::flag(poc.value(QLatin1String("is_sold"))) == true) {
+                run->report.alreadyClosed << QStringLiteral("%1/%2").arg(account).arg(contractId);
+                m_book->remove(account, contractId);
+            } else {
+                const qint64 expiry = DerivFields::integer(poc.value(QLatin1String("date_expiry"))).value_or(0) * 1000;
+                QString reason = poc.value(QLatin1String("validation_error")).toString();
+                run->report.unsellable.append({account, contractId, reason.isEmpty() ? why : reason, expiry});
+            }
+        }
+        settleStep(run);
+    }, options);
+}
+
+void EmergencyStop::listPortfolio(const std::shared_ptr<Run> &run, const QString &account, bool verify)
+{
+    DerivClient *client = m_clients.value(account);
+    if (!client)
+        return;
+    ++run->outstanding;
+    DerivClient::RequestOptions options;
+    options.timeoutMs = 10'000;
+    client->send(QJsonObject{{QStringLiteral("portfolio"), 1}}, this, [this, run, account, verify](const Result<QJsonObject> &reply) {
+        --run->outstanding;
+        if (!reply.ok()) {
+            // A failed query is unknown, not empty: the report must not claim the account is flat.
+            run->report.errors << QStringLiteral("%1: portfolio failed (%2)").arg(account, reply.error().message);
+            if (verify)
+                run->verified.insert(account, false);
+            settleStep(run);
+            return;
+        }
+        const QJsonArray contracts = reply->value(QLatin1String("portfolio")).toObject().value(QLatin1String("contracts")).toArray();
+        if (!verify) {
+            for (const QJsonValue &v : contracts) {
+                const auto id = DerivFields::integer(v.toObject().value(QLatin1String("contract_id")));
+                if (id)
+                    sell(run, account, *id, 0);
+            }
+        } else {
+            QSet<qint64> unsellable;
+            for (const auto &u : std::as_const(run->report.unsellable)) {
+                if (u.account == account)
+                    unsellable.insert(u.contractId);
+            }
+            bool flat = true;
+            for (const QJsonValue &v : contracts) {
+                const auto id = DerivFields::integer(v.toObject().value(QLatin1String("contract_id")));
+                ++run->report.remainingOpen;
+                if (id && !unsellable.contains(*id))
+                    flat = false;
+            }
+            run->verified.insert(account, flat);
+        }
+        settleStep(run);
+    }, options);
+}
+
+void EmergencyStop::settleStep(const std::shared_ptr<Run> &run)
+{
+    if (run->outstanding > 0)
+        return;
+    if (!run->verifying) {
+        run->verifying = true;
+        const QStringList accounts = run->report.scope == QLatin1String("all") ? m_clients.keys() : QStringList{run->report.scope};
+        for (const QString &account : accounts)
+            listPortfolio(run, account, true);
+        if (run->outstanding > 0)
+            return;
+    }
+    bool flat = run->report.failed.isEmpty() && run->report.errors.isEmpty() && !run->verified.isEmpty();
+    for (auto it = run->verified.cbegin(); it != run->verified.cend(); ++it)
+        flat = flat && it.value();
+    run->report.verifiedFlat = flat;
+    run->report.completedAfterMs = (steadyNs() - run->triggerNs) / 1'000'000;
+    qCInfo(lcRisk).noquote() << run->report.summary();
+    Q_EMIT finished(run->report);
+    run->outstanding = 1 << 30; // finished: ignore late callbacks
+}
+
+} // namespace Vigil

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "limitledger.h"
+
+#include <QMutexLocker>
+#include <QTime>
+
+#include "health/logcategories.h"
+
+namespace Vigil {
+
+namespace {
+constexpr qint64 s_dayMs = 86'400'000;
+
+qint64 floorDiv(qint64 a, qint64 b)
+{
+    const qint64 q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+Error ledgerError(ErrorKind kind, const QString &code, const QString &account, const QString &message)
+{
+    Error e = Error::make(kind, code, account + QStringLiteral(": ") + message);
+    e.account = account;
+    return e;
+}
+
+Money worstCaseLoss(Money atRisk, Money realized)
+{
+    return atRisk - realized;
+}
+} // namespace
+
+LimitLedger::LimitLedger(Clock &clock, qint64 dayStartOffsetMs, QObject *parent)
+    : QObject(parent), m_clock(clock), m_offsetMs(dayStartOffsetMs)
+{
+}
+
+LimitLedger::~LimitLedger() = default;
+
+qint64 LimitLedger::dayNumber(qint64 nowMs) const
+{
+    return floorDiv(nowMs - m_offsetMs, s_dayMs);
+}
+
+QDate LimitLedger::dayOf(qint64 nowMs) const
+{
+    return QDate(1970, 1, 1).addDays(dayNumber(nowMs));
+}
+
+QDate LimitLedger::currentDay() const
+{
+    return dayOf(m_clock.nowMs());
+}
+
+qint64 LimitLedger::msUntilRollover() const
+{
+    const qint64 now = m_clock.nowMs();
+    return (dayNumber(now) + 1) * s_dayMs + m_offsetMs - now;
+}
+
+QString LimitLedger::boundaryText() const
+{
+    const qint64 ms = ((m_offsetMs % s_dayMs) + s_dayMs) % s_dayMs;
+    return QTime::fromMSecsSinceStartOfDay(int(ms)).toString(QStringLiteral("HH:mm")) + QStringLiteral(" UTC");
+}
+
+bool LimitLedger::rollOver(Account &a, QDate today)
+{
+    if (a.day == today)
+        return false;
+    a.day = today;
+    a.trades = 0;
+    a.realized = Money::zero(a.digits);
+    a.startBalance.reset();
+    return true;
+}
+
+Result<LimitLedger::Account *> LimitLedger::accountLocked(const QString &account, QList<Event> &events)
+{
+    const auto it = m_accounts.find(account);
+    if (it == m_accounts.end()) {
+        return ledgerError(ErrorKind::NotSent, QStringLiteral("LimitNotSeeded"), account,
+                           QStringLiteral("the risk limits of this account are not loaded yet (today's usage is "
+                                          "unknown), so no buy is allowed"));
+    }
+    const QDate today = currentDay();
+    if (rollOver(it.value(), today))
+        events.append(Event{account, std::nullopt, today});
+    return &it.value();
+}
+
+Error LimitLedger::limitError(const QString &account, const QString &code, const QString &message,
+                              QJsonObject details) const
+{
+    Error e = ledgerError(ErrorKind::NotSent, code, account, message + QStringLiteral("; sells are never blocked"));
+    details.insert(QStringLiteral("limit"), code);
+    e.details = details;
+    return e;
+}
+
+void LimitLedger::emitEvents(const QList<Event> &events)
+{
+    for (const Event &ev : events) {
+        if (ev.rolledTo.isValid()) {
+            qCInfo(lcRisk).noquote() << "limits of" << ev.account << "rolled over to" << ev.rolledTo.toString(Qt::ISODate);
+            Q_EMIT dayRolledOver(ev.account, ev.rolledTo);
+        }
+        if (ev.limit) {
+            qCInfo(lcRisk).noquote() << ev.limit->message;
+            Q_EMIT limitReached(ev.account, *ev.limit);
+        }
+    }
+}
+
+Result<void> LimitLedger::seed(const QString &account, const LimitConfig &config, const LedgerUsage &usage)
+{
+    if (Result<void> r = config.validate(); !r) {
+        Error e = r.error();
+        e.account = account;
+        return e;
+    }
+    const int digits = usage.realizedPnl.digits();
+    const auto invalid = [&](const QString &why) {
+        return ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidDailyUsage"), account, why);
+    };
+    if (usage.tradesToday < 0 || usage.openContracts < 0 || usage.openStake.isNegative())
+        return invalid(QStringLiteral("usage counts cannot be negative"));
+    if (usage.openStake.digits() != digits || (usage.startOfDayBalance && usage.startOfDayBalance->digits() != digits))
+        return invalid(QStringLiteral("amounts of different precision"));
+    if (usage.openContracts == 0 && !usage.openStake.isZero())
+        return invalid(QStringLiteral("an open stake without open contracts"));
+    if (usage.startOfDayBalance && usage.startOfDayBalance->isNegative())
+        return invalid(QStringLiteral("negative start-of-day balance"));
+
+    QList<Event> events;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto it = m_accounts.constFind(account);
+        if (it != m_accounts.cend() && !it->reservations.isEmpty()) {
+            return ledgerError(ErrorKind::Internal, QStringLiteral("LimitLedgerBusy"), account,
+                               QStringLiteral("cannot re-seed limits while %1 reservation(s) are outstanding")
+                                   .arg(it->reservations.size()));
+        }
+        Account a;
+        a.config = config;
+        a.digits = digits;
+        a.day = usage.day.isValid() ? usage.day : currentDay();
+        a.trades = usage.tradesToday;
+        a.realized = usage.realizedPnl;
+        a.startBalance = usage.startOfDayBalance;
+        a.seededOpen = usage.openContracts;
+        a.seededOpenStake = usage.openStake;
+        a.reservedStake = Money::zero(digits);
+        const QDate today = currentDay();
+        if (rollOver(a, today))
+            events.append(Event{account, std::nullopt, today});
+        m_accounts.insert(account, a);
+    }
+    emitEvents(events);
+    return {};
+}
+
+Result<void> LimitLedger::setConfig(const QString &account, const LimitConfig &config)
+{
+    if (Result<void> r = config.validate(); !r) {
+        Error e = r.error();
+        e.account = account;
+        return e;
+    }
+    QList<Event> events;
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> a = accountLocked(account, events);
+        if (a)
+            a.value()->config = config;
+        else
+            result = a.error();
+    }
+    emitEvents(events);
+    return result;
+}
+
+Result<void> LimitLedger::setStartOfDayBalance(const QString &account, QDate day, Money balance)
+{
+    QList<Event> events;
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> a = accountLocked(account, events);
+        if (!a) {
+            result = a.error();
+        } else if (day != a.value()->day) {
+            result = ledgerError(ErrorKind::InvalidInput, QStringLiteral("LimitStaleDay"), account,
+                                 QStringLiteral("start balance given for %1 but the ledger day is %2")
+                                     .arg(day.toString(Qt::ISODate), a.value()->day.toString(Qt::ISODate)));
+        } else if (balance.isNegative() || balance.digits() != a.value()->digits) {
+            result = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidDailyUsage"), account,
+                                 QStringLiteral("invalid start-of-day balance %1").arg(balance.toString()));
+        } else {
+            a.value()->startBalance = balance;
+        }
+    }
+    emitEvents(events);
+    return result;
+}
+
+Result<Reservation> LimitLedger::reserve(const QString &account, Money stake)
+{
+    QList<Event> events;
+    std::optional<Error> refusal;
+    Reservation reservation;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> found = accountLocked(account, events);
+        if (!found) {
+            refusal = found.error();
+        } else {
+            Account &a = *found.value();
+            const LimitConfig &c = a.config;
+            const int open = a.seededOpen + a.confirmed;
+            const int pending = int(a.reservations.size()) - a.confirmed;
+            const Money atRisk = a.seededOpenStake + a.reservedStake;
+
+            if (stake.minor() <= 0 || stake.digits() != a.digits) {
+                refusal = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), account,
+                                      QStringLiteral("stake %1 is not a positive amount in the account's currency")
+                                          .arg(stake.toString()));
+            } else if (!a.startBalance) {
+                refusal = ledgerError(ErrorKind::NotSent, QStringLiteral("LimitDayNotSeeded"), account,
+                                      QStringLiteral("the start-of-day balance for %1 is not known yet, so the daily "
+                                                     "loss limit cannot be checked; no buy until it is set")
+                                          .arg(a.day.toString(Qt::ISODate)));
+            } else if (c.maxStake && stake > *c.maxStake) {
+                refusal = limitError(account, QStringLiteral("LimitMaxStake"),
+                                     QStringLiteral("stake %1 is above the account's max stake %2")
+                                         .arg(stake.toString(), c.maxStake->toString()),
+                                     {{QStringLiteral("used"), stake.toString()},
+                                      {QStringLiteral("max"), c.maxStake->toString()},
+                                      {QStringLiteral("transient"), false}});
+            } else if (a.trades + 1 > c.maxTradesPerDay) {
+                refusal = limitError(account, QStringLiteral("LimitTradesPerDay"),
+                                     QStringLiteral("daily trade limit reached (%1 of %2 trades today); new buys are "
+                                                    "blocked until the day rolls over at %3")
+                                         .arg(a.trades)
+                                         .arg(c.maxTradesPerDay)
+                                         .arg(boundaryText()),
+                                     {{QStringLiteral("used"), a.trades},
+                                      {QStringLiteral("max"), c.maxTradesPerDay},
+                                      {QStringLiteral("transient"), false}});
+            } else if (open + pending + 1 > c.maxConcurrentOpen) {
+                refusal = limitError(account, QStringLiteral("LimitConcurrentOpen"),
+                                     QStringLiteral("%1 of %2 contracts are open or being bought; a new buy waits "
+                                                    "until one settles")
+                                         .arg(open + pending)
+                                         .arg(c.maxConcurrentOpen),
+                                     {{QStringLiteral("used"), open + pending},
+                                      {QStringLiteral("open"), open},
+                                      {QStringLiteral("pending"), pending},
+                                      {QStringLiteral("max"), c.maxConcurrentOpen},
+                                      {QStringLiteral("transient"), true}});
+            } else {
+                const Money limit = c.dailyLossLimit(*a.startBalance);
+                const Money worst = worstCaseLoss(atRisk + stake, a.realized);
+                if (worst > limit) {
+                    const bool transient = worstCaseLoss(stake, a.realized) <= limit;
+                    refusal = limitError(
+                        account, QStringLiteral("LimitDailyLoss"),
+                        QStringLiteral("daily loss limit %1 (%2): a %3 stake could bring today's loss to %4 "
+                                       "(realized P&L %5, at risk in open contracts %6)")
+                            .arg(limit.toString(), c.describeDailyLoss(), stake.toString(), worst.toString(),
+                                 a.realized.toString(), atRisk.toString()),
+                        {{QStringLiteral("used"), worstCaseLoss(atRisk, a.realized).toString()},
+                         {QStringLiteral("max"), limit.toString()},
+                         {QStringLiteral("stake"), stake.toString()},
+                         {QStringLiteral("realized_pnl"), a.realized.toString()},
+                         {QStringLiteral("at_risk"), atRisk.toString()},
+                         {QStringLiteral("transient"), transient}});
+                } else {
+                    reservation.id = m_nextId++;
+                    reservation.account = account;
+                    reservation.stake = stake;
+                    reservation.day = a.day;
+                    a.trades += 1;
+                    a.reservedStake += stake;
+                    a.reservations.insert(reservation.id, Pending{stake, a.day, false});
+                }
+            }
+            // Only the four limits are "reached"; missing data (not seeded) and bad input are not.
+            if (refusal && refusal->details.contains(QLatin1String("limit")))
+                events.append(Event{account, refusal, QDate()});
+        }
+    }
+    emitEvents(events);
+    if (refusal)
+        return *refusal;
+    return reservation;
+}
+
+Result<void> LimitLedger::release(const Reservation &reservation)
+{
+    QList<Event> events;
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> found = accountLocked(reservation.account, events);
+        if (!found) {
+            result = found.error();
+        } else {
+            Account &a = *found.value();
+            const auto it = a.reservations.find(reservation.id);
+            if (it == a.reservations.end()) {
+                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
+                                     QStringLiteral("reservation %1 is not outstanding (already released or settled)")
+                                         .arg(reservation.id));
+            } else if (it->confirmed) {
+                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitReservationConfirmed"),
+                                     reservation.account,
+                                     QStringLiteral("reservation %1 was confirmed as bought; settle it instead of "
+                                                    "releasing it")
+                                         .arg(reservation.id));
+            } else {
+                if (it->day == a.day && a.trades > 0)
+                    a.trades -= 1;
+                a.reservedStake -= it->stake;
+                a.reservations.erase(it);
+            }
+        }
+    }
+    emitEvents(events);
+    return result;
+}
+
+Result<void> LimitLedger::confirm(const Reservation &reservation)
+{
+    QList<Event> events;
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> found = accountLocked(reservation.account, events);
+        if (!found) {
+            result = found.error();
+        } else {
+            Account &a = *found.value();
+            const auto it = a.reservations.find(reservation.id);
+            if (it == a.reservations.end()) {
+                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
+                                     QStringLiteral("reservation %1 is not outstanding (already released or settled)")
+                                         .arg(reservation.id));
+            } else if (!it->confirmed) {
+                it->confirmed = true;
+                a.confirmed += 1;
+            }
+        }
+    }
+    emitEvents(events);
+    return result;
+}
+
+Result<void> LimitLedger::settle(const Reservation &reservation, Money profit)
+{
+    QList<Event> events;
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> found = accountLocked(reservation.account, events);
+        if (!found) {
+            result = found.error();
+        } else {
+            Account &a = *found.value();
+            const auto it = a.reservations.find(reservation.id);
+            if (it == a.reservations.end()) {
+                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
+                                     QStringLiteral("reservation %1 is not outstanding (already released or settled)")
+                                         .arg(reservation.id));
+            } else if (profit.digits() != a.digits) {
+                result = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), reservation.account,
+                                     QStringLiteral("profit %1 is not in the account's currency").arg(profit.toString()));
+            } else {
+                if (it->confirmed)
+                    a.confirmed -= 1;
+                a.reservedStake -= it->stake;
+                a.realized += profit;
+                a.reservations.erase(it);
+            }
+        }
+    }
+    emitEvents(events);
+    return result;
+}
+
+Result<void> LimitLedger::settle(const QString &account, Money stake, Money profit)
+{
+    QList<Event> events;
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> found = accountLocked(account, events);
+        if (!found) {
+            result = found.error();
+        } else {
+            Account &a = *found.value();
+            if (stake.digits() != a.digits || profit.digits() != a.digits) {
+                result = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), account,
+                                     QStringLiteral("amounts not in the account's currency"));
+            } else if (a.seededOpen <= 0 || stake > a.seededOpenStake || stake.isNegative()) {
+                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownContract"), account,
+                                     QStringLiteral("no contract of stake %1 was open when the limits were loaded "
+                                                    "(%2 open, %3 at risk)")
+                                         .arg(stake.toString())
+                                         .arg(a.seededOpen)
+                                         .arg(a.seededOpenStake.toString()));
+            } else {
+                a.seededOpen -= 1;
+                a.seededOpenStake -= stake;
+                if (a.seededOpen == 0)
+                    a.seededOpenStake = Money::zero(a.digits); // never leave stake at risk without a contract
+                a.realized += profit;
+            }
+        }
+    }
+    emitEvents(events);
+    return result;
+}
+
+LimitStatus LimitLedger::statusOf(const QString &account, const Account &a)
+{
+    LimitStatus s;
+    s.account = account;
+    s.day = a.day;
+    s.seeded = true;
+    s.startBalanceKnown = a.startBalance.has_value();
+    s.tradesToday = a.trades;
+    s.maxTradesPerDay = a.config.maxTradesPerDay;
+    s.openContracts = a.seededOpen + a.confirmed;
+    s.pendingContracts = int(a.reservations.size()) - a.confirmed;
+    s.maxConcurrentOpen = a.config.maxConcurrentOpen;
+    s.realizedPnl = a.realized;
+    s.stakeAtRisk = a.seededOpenStake + a.reservedStake;
+    const Money worst = worstCaseLoss(s.stakeAtRisk, a.realized);
+    s.lossUsed = worst.isNegative() ? Money::zero(a.digits) : worst;
+    s.dailyLossRule = a.config.describeDailyLoss();
+    if (a.config.dailyLossAbsolute)
+        s.dailyLossLimit = a.config.dailyLossAbsolute;
+    else if (a.startBalance)
+        s.dailyLossLimit = a.config.dailyLossLimit(*a.startBalance);
+    s.maxStake = a.config.maxStake;
+    s.startOfDayBalance = a.startBalance;
+
+    if (!s.startBalanceKnown)
+        s.exhausted.append(QStringLiteral("LimitDayNotSeeded"));
+    if (s.tradesToday >= s.maxTradesPerDay)
+        s.exhausted.append(QStringLiteral("LimitTradesPerDay"));
+    if (s.openContracts + s.pendingContracts >= s.maxConcurrentOpen)
+        s.exhausted.append(QStringLiteral("LimitConcurrentOpen"));
+    if (s.dailyLossLimit && worst >= *s.dailyLossLimit)
+        s.exhausted.append(QStringLiteral("LimitDailyLoss"));
+    return s;
+}
+
+LimitStatus LimitLedger::snapshot(const QString &account) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_accounts.constFind(account);
+    if (it == m_accounts.cend()) {
+        LimitStatus s;
+        s.account = account;
+        s.day = currentDay();
+        s.exhausted.append(QStringLiteral("LimitNotSeeded"));
+        return s;
+    }
+    Account copy = it.value(); // shows the rolled-over view without changing state in a const call
+    rollOver(copy, currentDay());
+    return statusOf(account, copy);
+}
+
+} // namespace Vigil

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "tick.h"
+
+#include <cmath>
+
+#include "money/money.h"
+
+namespace Vigil {
+
+int Tick::lastDigit() const
+{
+    const qint64 q = quotePips < 0 ? -quotePips : quotePips;
+    return int(q % 10);
+}
+
+QString Tick::quoteString() const
+{
+    // Money already formats an integer with a fixed number of decimals; the unit is irrelevant here.
+    return Money::fromMinor(quotePips, pipDigits).toString();
+}
+
+int Tick::compareQuotes(const Tick &a, const Tick &b)
+{
+    qint64 qa = a.quotePips;
+    qint64 qb = b.quotePips;
+    if (a.pipDigits < b.pipDigits)
+        qa *= pow10(b.pipDigits - a.pipDigits);
+    else if (b.pipDigits < a.pipDigits)
+        qb *= pow10(a.pipDigits - b.pipDigits);
+    return qa < qb ? -1 : (qa > qb ? 1 : 0);
+}
+
+std::optional<qint64> Tick::quoteFromJson(const QJsonValue &value, int pipDigits)
+{
+    if (pipDigits < 0 || pipDigits > 8)
+        return std::nullopt;
+    const std::optional<Money> m = Money::fromJson(value, pipDigits);
+    if (!m)
+        return std::nullopt;
+    return m->minor();
+}
+
+} // namespace Vigil

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Vigil developer entry point for Debian 12 / Ubuntu 24.04.
+#   dev.sh run    install what is missing, build, start Vigil in paper mode (embedded simulator)
+#   dev.sh test   install what is missing, build with ASan+UBSan, start the test services, run every test
+#   dev.sh deps   only install the packages
+#   dev.sh build  only build (Release-ish, in ./build)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$here"
+
+packages=(
+    build-essential cmake ninja-build ccache pkg-config git
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev
+    libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libhiredis-dev libbackward-cpp-dev libdw-dev
+    libxcb1-dev libx11-dev libgl-dev qt6-qpa-plugins
+)
+test_packages=(redis-server xvfb xdotool xauth gnome-keyring dbus-x11 libsecret-tools nodejs npm clang libclang-rt-14-dev imagemagick)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_deps() {
+    local want=("${packages[@]}")
+    if [ "${1:-}" = "test" ]; then want+=("${test_packages[@]}"); fi
+    local missing=()
+    for p in "${want[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "==> installing: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+build_app() {
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_BUILD_TESTS=OFF
+    cmake --build build -j "$(jobs)"
+}
+
+free_port() {
+    python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+run_tests() {
+    local dir=build-test
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_WERROR=ON \
+        -DVIGIL_BUILD_FUZZ="$(command -v clang++ >/dev/null && echo ON || echo OFF)"
+    cmake --build "$dir" -j "$(jobs)"
+
+    # Services the tests need: a throwaway Redis on a free loopback port.
+    local redis_dir redis_port redis_pid=""
+    redis_dir="$(mktemp -d)"
+    if command -v redis-server >/dev/null; then
+        redis_port="$(free_port)"
+        redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$redis_dir" \
+            --daemonize no >"$redis_dir/redis.log" 2>&1 &
+        redis_pid=$!
+        export VIGIL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+        for _ in $(seq 50); do
+            redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+            sleep 0.1
+        done
+        echo "==> redis-server on 127.0.0.1:$redis_port"
+    fi
+    cleanup() {
+        [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
+        rm -rf "$redis_dir"
+    }
+    trap cleanup EXIT
+
+    # The JS conformance test needs Deriv's official client from the npm registry.
+    if [ -f tests/conformance/package.json ] && command -v npm >/dev/null; then
+        (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+
+    local rc=0
+    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j "$(jobs)" "$@" || rc=$?
+    return $rc
+}
+
+case "${1:-run}" in
+    deps) install_deps test ;;
+    build) install_deps; build_app ;;
+    run)
+        install_deps
+        build_app
+        exec ./build/app/vigil/vigil "${@:2}"
+        ;;
+    test)
+        install_deps test
+        run_tests "${@:2}"
+        ;;
+    *) echo "usage: $0 run|test|deps|build" >&2; exit 2 ;;
+esac

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// StopChannel over a real redis-server (label "redis").
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "coordination/redisconnection.h"
+#include "coordination/stopchannel.h"
+#include "support/redisserver.h"
+#include "support/resultcheck.h"
+
+using namespace Vigil;
+
+namespace {
+InstanceIdentity identity(const QString &id)
+{
+    InstanceIdentity i;
+    i.instanceId = id;
+    i.host = QStringLiteral("host-") + id;
+    return i;
+}
+} // namespace
+
+class TestStopChannel final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void stopReachesEveryInstanceWithinOneSecond();
+    void malformedPayloadIsStillAStop();
+    void stopPublishedWhileDisconnectedIsReplayed();
+    void resubscribesAfterRedisRestart();
+    void publishFailsClearlyWhenRedisIsDown();
+    void payloadRoundTrip();
+
+private:
+    std::unique_ptr<StopChannel> channel(const QString &id);
+    RedisConfig config() const { return RedisConfig::fromUrl(m_server.url()).value(); }
+
+    Test::RedisServer m_server;
+    std::unique_ptr<RedisConnection> m_raw;
+};
+
+void TestStopChannel::initTestCase()
+{
+    qRegisterMetaType<Vigil::StopMessage>();
+    qRegisterMetaType<Vigil::Error>();
+    if (Test::RedisServer::executable().isEmpty())
+        QSKIP("redis-server is not on PATH: install redis-server to run the Redis coordination tests");
+    QVERIFY2(m_server.start(), "redis-server did not start on a loopback port");
+}
+
+void TestStopChannel::init()
+{
+    if (!m_server.isRunning())
+        QVERIFY(m_server.start());
+    m_raw = std::make_unique<RedisConnection>(config());
+    QVERIFY(m_raw->command({"FLUSHALL"}).ok());
+}
+
+void TestStopChannel::cleanup()
+{
+    m_raw.reset();
+}
+
+std::unique_ptr<StopChannel> TestStopChannel::channel(const QString &id)
+{
+    StopChannelOptions options;
+    options.reconnectIntervalMs = 200;
+    options.pingIntervalMs = 200;
+    auto c = std::make_unique<StopChannel>(config(), identity(id), Clock::system(), options);
+    c->start();
+    return c;
+}
+
+void TestStopChannel::stopReachesEveryInstanceWithinOneSecond()
+{
+    auto desktop = channel(QStringLiteral("desktop"));
+    auto vps = channel(QStringLiteral("vps"));
+    QVERIFY(desktop->isListening());
+    QVERIFY(vps->isListening());
+    QSignalSpy atVps(vps.get(), &StopChannel::stopRequested);
+    QSignalSpy atDesktop(desktop.get(), &StopChannel::stopRequested);
+
+    QElapsedTimer t;
+    t.start();
+    auto sent = desktop->publishStop(QStringLiteral("user pressed STOP ALL"));
+    QVERIFY2(sent.ok(), Test::describe(sent));
+    QVERIFY(atVps.wait(1000));
+    QVERIFY2(t.elapsed() < 1000, QByteArray::number(t.elapsed()).constData());
+    const auto got = atVps.at(0).at(0).value<StopMessage>();
+    QCOMPARE(got.id, sent->id);
+    QCOMPARE(got.reason, QStringLiteral("user pressed STOP ALL"));
+    QCOMPARE(got.origin.instanceId, QStringLiteral("desktop"));
+    QCOMPARE(got.origin.host, QStringLiteral("host-desktop"));
+    QVERIFY(!got.malformed);
+    // The origin hears its own stop too: nothing is ignored.
+    QTRY_COMPARE(atDesktop.count(), 1);
+    QTest::qWait(100);
+    QCOMPARE(atVps.count(), 1); // once, not once per path
+}
+
+void TestStopChannel::malformedPayloadIsStillAStop()
+{
+    auto vps = channel(QStringLiteral("vps"));
+    QSignalSpy atVps(vps.get(), &StopChannel::stopRequested);
+    QVERIFY(m_raw->command({"PUBLISH", "vigil:stop", "{not json"}).ok());
+    QVERIFY(atVps.wait(1000));
+    const auto got = atVps.at(0).at(0).value<StopMessage>();
+    QVERIFY(got.malformed);
+    QVERIFY(got.reason.contains(QStringLiteral("{not json")));
+}
+
+void TestStopChannel::stopPublishedWhileDisconnectedIsReplayed()
+{
+    auto desktop = channel(QStringLiteral("desktop"));
+    auto vps = channel(QStringLiteral("vps"));
+    QSignalSpy atVps(vps.get(), &StopChannel::stopRequested);
+    QSignalSpy listening(vps.get(), &StopChannel::listeningChanged);
+    // Cut every subscriber's connection (as a network blip would), then stop while they are away.
+    QVERIFY(m_raw->command({"CLIENT", "KILL", "TYPE", "pubsub"}).ok());
+    QTRY_VERIFY(!vps->isListening());
+    QVERIFY(!listening.at(0).at(0).toBool());
+    auto sent = desktop->publishStop(QStringLiteral("stop while you were away"));
+    QVERIFY2(sent.ok(), Test::describe(sent));
+    QTRY_VERIFY_WITH_TIMEOUT(vps->isListening(), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(atVps.count(), 1, 3000);
+    QCOMPARE(atVps.at(0).at(0).value<StopMessage>().id, sent->id);
+    QTest::qWait(300);
+    QCOMPARE(atVps.count(), 1);
+}
+
+void TestStopChannel::resubscribesAfterRedisRestart()
+{
+    auto desktop = channel(QStringLiteral("desktop"));
+    auto vps = channel(QStringLiteral("vps"));
+    QSignalSpy atVps(vps.get(), &StopChannel::stopRequested);
+    m_server.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!vps->isListening(), 3000); // noticed by EOF or a missed PING
+    QVERIFY(m_server.restart());
+    QTRY_VERIFY_WITH_TIMEOUT(vps->isListening(), 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(desktop->isListening(), 3000);
+    auto sent = desktop->publishStop(QStringLiteral("after restart"));
+    QVERIFY2(sent.ok(), Test::describe(sent));
+    QVERIFY(atVps.wait(1000));
+}
+
+void TestStopChannel::publishFailsClearlyWhenRedisIsDown()
+{
+    auto desktop = channel(QStringLiteral("desktop"));
+    QSignalSpy failed(desktop.get(), &StopChannel::publishFailed);
+    m_server.kill();
+    desktop->requestStop(QStringLiteral("nobody will hear this"));
+    QVERIFY(failed.wait(2000));
+    QCOMPARE(failed.at(0).at(0).value<Error>().code, QStringLiteral("CoordinationUnavailable"));
+    QVERIFY(m_server.restart());
+}
+
+void TestStopChannel::payloadRoundTrip()
+{
+    StopMessage m;
+    m.id = QStringLiteral("id-1");
+    m.origin = identity(QStringLiteral("x"));
+    m.reason = QStringLiteral("daily loss limit");
+    m.timeMs = 1'700'000'000'123;
+    const StopMessage back = StopMessage::fromPayload(m.toPayload());
+    QVERIFY(!back.malformed);
+    QCOMPARE(back.id, m.id);
+    QCOMPARE(back.origin, m.origin);
+    QCOMPARE(back.reason, m.reason);
+    QCOMPARE(back.timeMs, m.timeMs);
+    QVERIFY(StopMessage::fromPayload(R"({"type":"other","reason":"x"})").malformed);
+    QVERIFY(StopMessage::fromPayload(R"({"type":"stop_all"})").malformed);
+    QVERIFY(StopMessage::fromPayload("").malformed);
+}
+
+QTEST_GUILESS_MAIN(TestStopChannel)
+#include "tst_stopchannel.moc"

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The engine end to end in paper mode: real threads, the embedded simulator on loopback, SQLite journal.
+#include <atomic>
+#include <memory>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "engine/engine.h"
+#include "risk/tradinggate.h"
+#include "sim/simserver.h"
+#include "sim/simstats.h"
+#include "store/journal.h"
+
+using namespace Vigil;
+
+namespace {
+
+// Reads the simulator's statistics on its thread and waits for them here (the test thread is not the GUI).
+Sim::SimStats simStats(Engine &engine)
+{
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    auto out = std::make_shared<Sim::SimStats>();
+    engine.withSimulator([done, out](Sim::SimServer &sim) {
+        *out = sim.stats();
+        done->store(true, std::memory_order_release);
+    });
+    for (int waited = 0; !done->load(std::memory_order_acquire) && waited < 10000; waited += 10)
+        QTest::qWait(10);
+    if (!done->load(std::memory_order_acquire))
+        qWarning("simulator statistics did not arrive");
+    return *out;
+}
+
+QJsonObject bot(const QString &id, const QJsonObject &strategy)
+{
+    return QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("account"), QStringLiteral("demo")},
+                       {QStringLiteral("strategy"), strategy}};
+}
+
+QJsonObject strategy(const char *symbol, const char *type, int duration, const char *unit, const char *stake = "1.00")
+{
+    return QJsonObject{{QStringLiteral("symbol"), QString::fromLatin1(symbol)},
+                       {QStringLiteral("contract_type"), QString::fromLatin1(type)},
+                       {QStringLiteral("duration"), duration},
+                       {QStringLiteral("duration_unit"), QString::fromLatin1(unit)},
+                       {QStringLiteral("stake"), QString::fromLatin1(stake)}};
+}
+
+EngineConfig config(const QJsonObject &limits, const QJsonArray &bots)
+{
+    const QJsonObject doc{{QStringLiteral("accounts"),
+                           QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("demo")},
+                                                  {QStringLiteral("token"), QJsonObject{{QStringLiteral("demo"), true}}},
+                                                  {QStringLiteral("limits"), limits}}}},
+                          {QStringLiteral("bots"), bots}};
+    Result<EngineConfig> c = EngineConfig::fromJson(doc);
+    if (!c.ok())
+        qFatal("bad test config: %s", qPrintable(c.error().message));
+    return c.value();
+}
+
+Engine::Options options(const QString &dataDir, double timeScale)
+{
+    Engine::Options o;
+    o.dataDir = dataDir;
+    o.instanceId = QStringLiteral("test");
+    o.simTimeScale = timeScale;
+    o.simSeed = 42;
+    return o;
+}
+
+int countEvents(const QSignalSpy &spy, EngineEvent::Kind kind)
+{
+    int n = 0;
+    for (const QList<QVariant> &args : spy)
+        n += args.at(0).value<EngineEvent>().kind == kind ? 1 : 0;
+    return n;
+}
+
+void stopEngine(Engine &engine)
+{
+    QSignalSpy stopped(&engine, &Engine::stopped);
+    engine.stop();
+    QVERIFY(stopped.wait(20000));
+}
+
+} // namespace
+
+class TestEngine final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void paperTradesAreJournaled();
+    void tenBotsRaceForTheLastSlot();
+    void dailyLossSurvivesRestart();
+    void emergencyStopSellsEverythingAndBuysNothingAfter();
+};
+
+void TestEngine::initTestCase()
+{
+    qRegisterMetaType<EngineEvent>();
+    qRegisterMetaType<AccountSnapshot>();
+    qRegisterMetaType<EmergencyStopReport>();
+}
+
+void TestEngine::paperTradesAreJournaled()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 20));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QVERIFY(engine.start(EngineConfig::paperDefault()).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= 4, 60000);
+    stopEngine(engine);
+
+    JournalConfig jc;
+    jc.url = dir.filePath(QStringLiteral("journal.db"));
+    auto journal = Journal::open(jc);
+    QVERIFY(journal.ok());
+    TradeFilter all;
+    Result<QList<Trade>> trades = journal.value()->trades(all);
+    QVERIFY(trades.ok());
+    int settled = 0;
+    for (const Trade &t : trades.value()) {
+        QVERIFY(t.status != TradeStatus::Pending && t.status != TradeStatus::Unknown);
+        if (isSettledStatus(t.status)) {
+            ++settled;
+            QVERIFY(t.contractId > 0);
+            QVERIFY(t.profit.has_value());
+            QCOMPARE(*t.profit, *t.sellPrice - *t.buyPrice);
+        }
+    }
+    QVERIFY(settled >= 4);
+    QCOMPARE(journal.value()->integrityCheck().value(), QStringLiteral("ok"));
+}
+
+void TestEngine::tenBotsRaceForTheLastSlot()
+{
+    QTemporaryDir dir;
+    QJsonArray bots;
+    for (int i = 0; i < 10; ++i)
+        bots.append(bot(QStringLiteral("racer-%1").arg(i), strategy(i % 2 ? "1HZ100V" : "R_100", "CALL", 5, "t")));
+    // One trade left for the day: the first bot to reserve it trades, nine are refused by the ledger.
+    Engine engine(options(dir.path(), 10));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QVERIFY(engine.start(config(QJsonObject{{QStringLiteral("max_trades_per_day"), 1}}, bots)).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::LimitReached) >= 1, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= 1, 30000);
+    QTest::qWait(2000); // give any wrongly admitted buy time to reach the simulator
+
+    const Sim::SimStats stats = simStats(engine);
+    QCOMPARE(stats.accounts.size(), qsizetype(1));
+    QCOMPARE(stats.accounts.first().buysReceived, 1);
+    QCOMPARE(stats.accounts.first().maxBuysInFlight, 1);
+
+    // Every bot ends halted by the limit, named.
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty(), 5000);
+    const AccountSnapshot last = snapshots.last().at(0).value<AccountSnapshot>();
+    QCOMPARE(last.bots.size(), 10);
+    for (const BotSnapshot &b : last.bots) {
+        QCOMPARE(b.state, BotState::Halted);
+        QCOMPARE(b.reason.halt, HaltReason::Limit);
+    }
+    QCOMPARE(last.limits.tradesToday, 1);
+    stopEngine(engine);
+}
+
+void TestEngine::dailyLossSurvivesRestart()
+{
+    QTemporaryDir dir;
+    const QJsonObject limits{{QStringLiteral("daily_loss"), QStringLiteral("2.00")}};
+    const QJsonArray bots{bot(QStringLiteral("loser"), strategy("1HZ100V", "CALL", 1, "t"))};
+    int buysFirstRun = 0;
+    {
+        Engine engine(options(dir.path(), 20));
+        QSignalSpy events(&engine, &Engine::eventRaised);
+        QVERIFY(engine.start(config(limits, bots)).ok());
+        // Trades until the worst-case loss would pass 2.00, then the ledger halts the bot.
+        QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::LimitReached) >= 1, 90000);
+        buysFirstRun = simStats(engine).accounts.first().buysReceived;
+        QVERIFY(buysFirstRun >= 2);
+        stopEngine(engine);
+    }
+    // The journal holds the day's losses; a fresh process (fresh simulator, same login id) must not trade.
+    JournalConfig jc;
+    jc.url = dir.filePath(QStringLiteral("journal.db"));
+    {
+        auto journal = Journal::open(jc);
+        QVERIFY(journal.ok());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        Result<DailyUsage> usage = journal.value()->dailyUsage(QStringLiteral("VRTC1000001"), utcDayStartMs(now),
+                                                                 utcDayStartMs(now) + 86'400'000);
+        QVERIFY(usage.ok());
+        QVERIFY2(usage->realizedProfit.minor() <= -100, qPrintable(usage->realizedProfit.toString()));
+    }
+    Engine again(options(dir.path(), 20));
+    QSignalSpy events(&again, &Engine::eventRaised);
+    QVERIFY(again.start(config(limits, bots)).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::LimitReached) >= 1, 30000);
+    QTest::qWait(1500);
+    QCOMPARE(simStats(again).accounts.first().buysReceived, 0);
+    stopEngine(again);
+}
+
+void TestEngine::emergencyStopSellsEverythingAndBuysNothingAfter()
+{
+    QTemporaryDir dir;
+    QJsonArray bots;
+    // 50 bots, each holding one 3-minute Rise/Fall contract (resellable after the entry tick): 50 open at once.
+    for (int i = 0; i < 50; ++i)
+        bots.append(bot(QStringLiteral("holder-%1").arg(i), strategy(i % 2 ? "R_100" : "1HZ100V", i % 3 ? "CALL" : "PUT", 3, "m")));
+    Engine engine(options(dir.path(), 2));
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QSignalSpy reports(&engine, &Engine::emergencyStopFinished);
+    const QJsonObject limits{{QStringLiteral("max_concurrent_open"), 60}, {QStringLiteral("max_trades_per_day"), 500}};
+    QVERIFY(engine.start(config(limits, bots)).ok());
+    engine.withSimulator([](Sim::SimServer &sim) { sim.setRateLimitsEnabled(false); });
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty() && snapshots.last().at(0).value<AccountSnapshot>().openContracts >= 50, 90000);
+    QTest::qWait(3000); // past the entry tick of every contract
+
+    engine.emergencyStop();
+    // The gate is closed when emergencyStop() returns: no buy may pass any more.
+    QCOMPARE(engine.gate().globalState(), GateState::Halted);
+    QVERIFY(reports.wait(30000));
+    const EmergencyStopReport report = reports.first().at(0).value<EmergencyStopReport>();
+    QVERIFY2(report.sold.size() + report.unsellable.size() + report.alreadyClosed.size() >= 50, qPrintable(report.summary()));
+    QVERIFY2(report.failed.isEmpty(), qPrintable(report.summary()));
+    QVERIFY2(report.verifiedFlat, qPrintable(report.summary()));
+
+    const int buysAtReport = simStats(engine).accounts.first().buysReceived;
+    QTest::qWait(3000);
+    const Sim::SimStats later = simStats(engine);
+    QCOMPARE(later.accounts.first().buysReceived, buysAtReport);
+    QCOMPARE(later.accounts.first().openContracts, int(report.unsellable.size()));
+
+    // The bots are halted by the kill switch, and stay so until re-armed.
+    QTRY_VERIFY_WITH_TIMEOUT(snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted, 5000);
+    const AccountSnapshot s = snapshots.last().at(0).value<AccountSnapshot>();
+    for (const BotSnapshot &b : s.bots)
+        QCOMPARE(b.reason.halt, HaltReason::KillSwitch);
+
+    // A second stop is harmless: nothing left to sell.
+    reports.clear();
+    engine.emergencyStop();
+    QVERIFY(reports.wait(30000));
+    QCOMPARE(reports.first().at(0).value<EmergencyStopReport>().sold.size(), 0);
+    stopEngine(engine);
+}
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "tst_engine.moc"

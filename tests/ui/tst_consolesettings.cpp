@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <QFile>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "engine/engineconfig.h"
+#include "ui/consolesettings.h"
+
+using namespace Vigil;
+
+class TestConsoleSettings : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void defaultsArePaperWithTheDemoBots();
+    void valuesRoundTrip();
+    void urlsWithPasswordsAreRefused_data();
+    void urlsWithPasswordsAreRefused();
+    void badEndpointIsRefused();
+    void saveReplaceAndRemoveBots();
+    void invalidBotIsNotStored();
+    void migratesTheOldShortcutKey();
+    void newerSchemaIsLeftAlone();
+
+private:
+    std::unique_ptr<ConsoleSettings> open();
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+std::unique_ptr<ConsoleSettings> TestConsoleSettings::open()
+{
+    return std::make_unique<ConsoleSettings>(std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("vigil.ini")), QSettings::IniFormat));
+}
+
+void TestConsoleSettings::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestConsoleSettings::defaultsArePaperWithTheDemoBots()
+{
+    auto s = open();
+    QVERIFY(s->endpoint().isEmpty());
+    QCOMPARE(s->killSwitchShortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    QCOMPARE(s->simTimeScale(), 1.0);
+    QVERIFY(!s->hasEngineConfig());
+    const Result<EngineConfig> config = s->engineConfig();
+    QVERIFY2(config.ok(), qPrintable(config.ok() ? QString() : config.error().message));
+    QVERIFY(config->isPaper());
+    QCOMPARE(config->accounts.size(), 1);
+    QCOMPARE(config->bots.size(), EngineConfig::paperDefault().bots.size());
+    QCOMPARE(s->accountIds(), QStringList{QStringLiteral("demo")});
+}
+
+void TestConsoleSettings::valuesRoundTrip()
+{
+    {
+        auto s = open();
+        QVERIFY(s->setEndpoint(QUrl(QStringLiteral("wss://ws.derivws.com/websockets/v3"))).ok());
+        s->setAppId(QStringLiteral(" 1089 "));
+        QVERIFY(s->setRedisUrl(QStringLiteral("redis://127.0.0.1:6379")).ok());
+        QVERIFY(s->setJournalLocation(QStringLiteral("/tmp/j.db")).ok());
+        s->setKillSwitchShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_X));
+        s->setSimTimeScale(10);
+        s->sync();
+    }
+    auto s = open();
+    QCOMPARE(s->endpoint().toString(), QStringLiteral("wss://ws.derivws.com/websockets/v3"));
+    QCOMPARE(s->appId(), QStringLiteral("1089"));
+    QCOMPARE(s->redisUrl(), QStringLiteral("redis://127.0.0.1:6379"));
+    QCOMPARE(s->killSwitchShortcut(), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_X));
+    QCOMPARE(s->simTimeScale(), 10.0);
+    const Result<EngineConfig> config = s->engineConfig();
+    QVERIFY2(config.ok(), qPrintable(config.ok() ? QString() : config.error().message));
+    QVERIFY(!config->isPaper());
+    QCOMPARE(config->appId, QStringLiteral("1089"));
+    QCOMPARE(config->journalUrl, QStringLiteral("/tmp/j.db"));
+    QCOMPARE(config->redisUrl, QStringLiteral("redis://127.0.0.1:6379"));
+}
+
+void TestConsoleSettings::urlsWithPasswordsAreRefused_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("url");
+    QTest::newRow("redis password") << QStringLiteral("redis") << QStringLiteral("redis://:s3cret-pass@127.0.0.1:6379");
+    QTest::newRow("redis user and password") << QStringLiteral("redis") << QStringLiteral("redis://app:s3cret-pass@10.0.0.2:6379/0");
+    QTest::newRow("postgres password") << QStringLiteral("journal") << QStringLiteral("postgresql://vigil:s3cret-pass@db/vigil");
+    QTest::newRow("endpoint password") << QStringLiteral("endpoint") << QStringLiteral("wss://u:s3cret-pass@ws.derivws.com/websockets/v3");
+}
+
+void TestConsoleSettings::urlsWithPasswordsAreRefused()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, url);
+    auto s = open();
+    Result<void> r = field == QLatin1String("redis")     ? s->setRedisUrl(url)
+        : field == QLatin1String("journal")              ? s->setJournalLocation(url)
+                                                         : s->setEndpoint(QUrl(url));
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, QStringLiteral("SecretInSettings"));
+    QVERIFY(r.error().message.contains(QStringLiteral("keychain")));
+    s->sync();
+    QFile file(m_dir->filePath(QStringLiteral("vigil.ini")));
+    if (file.open(QIODevice::ReadOnly))
+        QVERIFY(!file.readAll().contains("s3cret-pass"));
+}
+
+void TestConsoleSettings::badEndpointIsRefused()
+{
+    auto s = open();
+    const Result<void> r = s->setEndpoint(QUrl(QStringLiteral("https://example.com/")));
+    QVERIFY(!r.ok());
+    QVERIFY(r.error().message.startsWith(QStringLiteral("endpoint")));
+    QVERIFY(s->endpoint().isEmpty());
+}
+
+void TestConsoleSettings::saveReplaceAndRemoveBots()
+{
+    auto s = open();
+    BotConfig bot = EngineConfig::paperDefault().bots.first();
+    bot.id = QStringLiteral("extra");
+    bot.name = QStringLiteral("Extra");
+    QVERIFY(s->saveBot(bot).ok());
+    QVERIFY(s->hasEngineConfig());
+    QCOMPARE(s->bots().size(), EngineConfig::paperDefault().bots.size() + 1);
+    bot.name = QStringLiteral("Renamed");
+    QVERIFY(s->saveBot(bot).ok());
+    QCOMPARE(s->bots().size(), EngineConfig::paperDefault().bots.size() + 1);
+    QCOMPARE(s->bots().last().name, QStringLiteral("Renamed"));
+    QVERIFY(s->removeBot(QStringLiteral("extra")).ok());
+    QCOMPARE(s->bots().size(), EngineConfig::paperDefault().bots.size());
+    QVERIFY(!s->removeBot(QStringLiteral("extra")).ok());
+}
+
+void TestConsoleSettings::invalidBotIsNotStored()
+{
+    auto s = open();
+    BotConfig bot = EngineConfig::paperDefault().bots.first();
+    bot.id = QStringLiteral("orphan");
+    bot.account = QStringLiteral("no-such-account");
+    const Result<void> r = s->saveBot(bot);
+    QVERIFY(!r.ok());
+    QVERIFY(!s->hasEngineConfig());
+}
+
+void TestConsoleSettings::migratesTheOldShortcutKey()
+{
+    {
+        QSettings raw(m_dir->filePath(QStringLiteral("vigil.ini")), QSettings::IniFormat);
+        raw.setValue(QStringLiteral("shortcuts/emergencyStop"), QStringLiteral("Ctrl+Alt+S"));
+    }
+    auto s = open();
+    QCOMPARE(s->storedSchemaVersion(), 0);
+    QVERIFY(s->migrate().ok());
+    QCOMPARE(s->storedSchemaVersion(), ConsoleSettings::SchemaVersion);
+    QCOMPARE(s->killSwitchShortcut(), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_S));
+}
+
+void TestConsoleSettings::newerSchemaIsLeftAlone()
+{
+    {
+        QSettings raw(m_dir->filePath(QStringLiteral("vigil.ini")), QSettings::IniFormat);
+        raw.setValue(QStringLiteral("schema"), ConsoleSettings::SchemaVersion + 1);
+    }
+    auto s = open();
+    const Result<void> r = s->migrate();
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, QStringLiteral("SettingsTooNew"));
+    QCOMPARE(s->storedSchemaVersion(), ConsoleSettings::SchemaVersion + 1);
+}
+
+QTEST_MAIN(TestConsoleSettings)
+#include "tst_consolesettings.moc"
