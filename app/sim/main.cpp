@@ -59,6 +59,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption timeScale(QStringLiteral("time-scale"),
                                        QStringLiteral("Virtual time runs X times faster than real time."), QStringLiteral("X"),
                                        QStringLiteral("1"));
+    const QCommandLineOption manualClock(QStringLiteral("manual-clock"),
+                                         QStringLiteral("Virtual time moves only through POST /time/advance on the control endpoint."));
     const QCommandLineOption noRateLimit(QStringLiteral("no-rate-limit"), QStringLiteral("Disable Deriv's rate limits."));
     const QCommandLineOption controlPort(QStringLiteral("control-port"),
                                          QStringLiteral("Serve the HTTP control endpoint on 127.0.0.1:N (0 = any free port)."),
@@ -69,7 +71,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption selfTest(QStringLiteral("self-test"),
                                       QStringLiteral("Start, authorize over a real socket to itself, exit 0 on success."));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("Do not log each request."));
-    parser.addOptions({port, token, seed, timeScale, noRateLimit, controlPort, fault, selfTest, quiet});
+    parser.addOptions({port, token, seed, timeScale, manualClock, noRateLimit, controlPort, fault, selfTest, quiet});
     parser.process(app);
 
     if (parser.isSet(selfTest)) {
@@ -90,6 +92,7 @@ int main(int argc, char *argv[])
     config.timeScale = parser.value(timeScale).toDouble(&ok);
     if (!ok || config.timeScale <= 0)
         return fail(QStringLiteral("--time-scale must be a positive number"));
+    config.manualClock = parser.isSet(manualClock);
     config.rateLimitsEnabled = !parser.isSet(noRateLimit);
     config.logRequests = !parser.isSet(quiet);
     const uint wsPort = parser.value(port).toUInt(&ok);

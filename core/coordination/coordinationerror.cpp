@@ -24,14 +24,16 @@ Error CoordinationError::lockHeld(const QString &key, const HolderInfo *holder)
 
 Error CoordinationError::notOwner(const QString &key)
 {
-    Error e = Error::make(ErrorKind::Coordination, NotOwner, key + QStringLiteral(" is not held with this lease's token"));
+    Error e
+        = Error::make(ErrorKind::Coordination, NotOwner, key + QStringLiteral(" is not held with this lease's token"));
     e.details.insert(QStringLiteral("key"), key);
     return e;
 }
 
 Error CoordinationError::leaseLost(const QString &key, const QString &why)
 {
-    Error e = Error::make(ErrorKind::Coordination, LeaseLost, QStringLiteral("lease on ") + key + QStringLiteral(" lost: ") + why);
+    Error e = Error::make(
+        ErrorKind::Coordination, LeaseLost, QStringLiteral("lease on ") + key + QStringLiteral(" lost: ") + why);
     e.details.insert(QStringLiteral("key"), key);
     return e;
 }

@@ -16,17 +16,17 @@ class CoordinationError
 {
 public:
     // The backend cannot be reached or used (Redis down, lock directory unwritable). Trading stops.
-    static constexpr QLatin1StringView Unavailable{"CoordinationUnavailable"};
+    static constexpr QLatin1StringView Unavailable { "CoordinationUnavailable" };
     // Someone else (another instance, process or bot) holds the lock; details.holder says who when known.
-    static constexpr QLatin1StringView LockHeld{"LockHeld"};
+    static constexpr QLatin1StringView LockHeld { "LockHeld" };
     // A renew/release/verify with a token that is not the current holder's: the lease is not ours (any more).
-    static constexpr QLatin1StringView NotOwner{"NotOwner"};
+    static constexpr QLatin1StringView NotOwner { "NotOwner" };
     // A held lease stopped being valid (renewal refused or failed, re-verification failed).
-    static constexpr QLatin1StringView LeaseLost{"LeaseLost"};
+    static constexpr QLatin1StringView LeaseLost { "LeaseLost" };
     // Inside this process another bot holds the account's trading right.
-    static constexpr QLatin1StringView AccountBusy{"AccountBusy"};
+    static constexpr QLatin1StringView AccountBusy { "AccountBusy" };
     // The key is not a valid Vigil lock key.
-    static constexpr QLatin1StringView InvalidKey{"InvalidLockKey"};
+    static constexpr QLatin1StringView InvalidKey { "InvalidLockKey" };
 
     static Error unavailable(const QString &message);
     static Error lockHeld(const QString &key, const HolderInfo *holder);

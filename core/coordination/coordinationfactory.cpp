@@ -9,8 +9,8 @@
 
 namespace Vigil {
 
-Result<std::unique_ptr<LockBackend>> CoordinationFactory::lockBackend(const QString &redisUrl, const InstanceIdentity &self,
-                                                                      const QString &lockDirectory, const Clock &clock)
+Result<std::unique_ptr<LockBackend>> CoordinationFactory::lockBackend(
+    const QString &redisUrl, const InstanceIdentity &self, const QString &lockDirectory, const Clock &clock)
 {
     if (redisUrl.trimmed().isEmpty()) {
         const QString dir = lockDirectory.isEmpty() ? FileLockBackend::defaultDirectory() : lockDirectory;
@@ -22,9 +22,8 @@ Result<std::unique_ptr<LockBackend>> CoordinationFactory::lockBackend(const QStr
     return std::unique_ptr<LockBackend>(std::make_unique<RedisLockBackend>(config.value(), self, clock));
 }
 
-Result<std::unique_ptr<InstanceStore>> CoordinationFactory::instanceStore(const QString &redisUrl,
-                                                                          const QString &instanceDirectory,
-                                                                          const Clock &clock)
+Result<std::unique_ptr<InstanceStore>> CoordinationFactory::instanceStore(
+    const QString &redisUrl, const QString &instanceDirectory, const Clock &clock)
 {
     if (redisUrl.trimmed().isEmpty()) {
         const QString dir = instanceDirectory.isEmpty() ? FileInstanceStore::defaultDirectory() : instanceDirectory;

@@ -22,11 +22,9 @@ class CoordinationFactory
 public:
     // lockDirectory / instanceDirectory: empty = the default under AppDataLocation.
     static Result<std::unique_ptr<LockBackend>> lockBackend(const QString &redisUrl, const InstanceIdentity &self,
-                                                            const QString &lockDirectory = {},
-                                                            const Clock &clock = Clock::system());
-    static Result<std::unique_ptr<InstanceStore>> instanceStore(const QString &redisUrl,
-                                                                const QString &instanceDirectory = {},
-                                                                const Clock &clock = Clock::system());
+        const QString &lockDirectory = {}, const Clock &clock = Clock::system());
+    static Result<std::unique_ptr<InstanceStore>> instanceStore(
+        const QString &redisUrl, const QString &instanceDirectory = {}, const Clock &clock = Clock::system());
 };
 
 } // namespace Vigil

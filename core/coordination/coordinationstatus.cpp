@@ -6,9 +6,12 @@ namespace Vigil {
 QString coordinationBackendName(CoordinationBackendKind kind)
 {
     switch (kind) {
-    case CoordinationBackendKind::Memory: return QStringLiteral("memory");
-    case CoordinationBackendKind::File: return QStringLiteral("file");
-    case CoordinationBackendKind::Redis: return QStringLiteral("redis");
+    case CoordinationBackendKind::Memory:
+        return QStringLiteral("memory");
+    case CoordinationBackendKind::File:
+        return QStringLiteral("file");
+    case CoordinationBackendKind::Redis:
+        return QStringLiteral("redis");
     }
     return QStringLiteral("unknown");
 }

@@ -18,7 +18,7 @@ struct CoordinationStatus
 {
     CoordinationBackendKind backend = CoordinationBackendKind::Memory;
     bool up = true;
-    Error lastError;        // the last failure; kept after recovery so the log view can show what happened
+    Error lastError; // the last failure; kept after recovery so the log view can show what happened
     qint64 changedAtMs = 0; // wall clock of the last up/down change
 
     QString describe() const; // "redis: up" / "redis: down (CoordinationUnavailable: ...)"

@@ -13,7 +13,8 @@
 namespace Vigil {
 
 FileInstanceStore::FileInstanceStore(const QString &directory, const Clock &clock)
-    : m_dir(QDir::cleanPath(directory)), m_clock(clock)
+    : m_dir(QDir::cleanPath(directory))
+    , m_clock(clock)
 {
 }
 
@@ -32,7 +33,8 @@ QString FileInstanceStore::pathFor(const QString &instanceId) const
 Result<void> FileInstanceStore::publish(const InstanceInfo &info, qint64 ttlMs)
 {
     if (info.identity.instanceId.isEmpty())
-        return Error::make(ErrorKind::InvalidInput, QStringLiteral("InvalidInstanceId"), QStringLiteral("instance id is empty"));
+        return Error::make(
+            ErrorKind::InvalidInput, QStringLiteral("InvalidInstanceId"), QStringLiteral("instance id is empty"));
     if (!QDir().mkpath(m_dir))
         return CoordinationError::unavailable(QStringLiteral("instance directory %1 cannot be created").arg(m_dir));
     QJsonObject o = info.toJson();
@@ -61,7 +63,7 @@ Result<QList<InstanceInfo>> FileInstanceStore::list()
         return CoordinationError::unavailable(QStringLiteral("instance directory %1 is not readable").arg(m_dir));
     const qint64 now = m_clock.nowMs();
     QList<InstanceInfo> out;
-    const QStringList files = dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    const QStringList files = dir.entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
     for (const QString &name : files) {
         QFile f(dir.filePath(name));
         if (!f.open(QIODevice::ReadOnly))

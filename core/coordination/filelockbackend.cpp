@@ -33,8 +33,12 @@ QJsonObject readJsonFile(const QString &path)
 }
 } // namespace
 
-FileLockBackend::FileLockBackend(const QString &directory, InstanceIdentity self, const Clock &clock, int tryLockTimeoutMs)
-    : m_dir(QDir::cleanPath(directory)), m_self(std::move(self)), m_clock(clock), m_tryLockTimeoutMs(tryLockTimeoutMs)
+FileLockBackend::FileLockBackend(
+    const QString &directory, InstanceIdentity self, const Clock &clock, int tryLockTimeoutMs)
+    : m_dir(QDir::cleanPath(directory))
+    , m_self(std::move(self))
+    , m_clock(clock)
+    , m_tryLockTimeoutMs(tryLockTimeoutMs)
 {
 }
 
@@ -78,7 +82,8 @@ Result<Lease> FileLockBackend::acquire(const QString &key, qint64 ttlMs)
     if (auto valid = LockKey::validate(key); !valid)
         return valid.error();
     if (ttlMs <= 0)
-        return Error::make(ErrorKind::InvalidInput, QStringLiteral("InvalidTtl"), QStringLiteral("lease ttl must be > 0 ms"));
+        return Error::make(
+            ErrorKind::InvalidInput, QStringLiteral("InvalidTtl"), QStringLiteral("lease ttl must be > 0 ms"));
     if (auto it = m_held.find(key); it != m_held.end())
         return CoordinationError::lockHeld(key, &it->second.holder);
     if (auto dir = ensureDirectory(); !dir)
@@ -95,7 +100,8 @@ Result<Lease> FileLockBackend::acquire(const QString &key, qint64 ttlMs)
             return CoordinationError::lockHeld(key, who);
         }
         case QLockFile::PermissionError:
-            return CoordinationError::unavailable(QStringLiteral("no permission to create lock files in %1").arg(m_dir));
+            return CoordinationError::unavailable(
+                QStringLiteral("no permission to create lock files in %1").arg(m_dir));
         default:
             return CoordinationError::unavailable(QStringLiteral("cannot create lock file in %1").arg(m_dir));
         }
@@ -119,7 +125,7 @@ Result<Lease> FileLockBackend::acquire(const QString &key, qint64 ttlMs)
         file->unlock();
         return written.error();
     }
-    m_held.emplace(key, Held{lease.token, lease.holder, std::move(file)});
+    m_held.emplace(key, Held { lease.token, lease.holder, std::move(file) });
     return lease;
 }
 
@@ -135,7 +141,8 @@ Result<qint64> FileLockBackend::bumpFence(const QString &key)
         last = in.read(64).trimmed().toLongLong(&ok);
         // A counter we cannot read must not restart at 1: fences would go backwards and a stale writer could win.
         if (!ok || last < 0)
-            return CoordinationError::unavailable(QStringLiteral("fence counter %1 is corrupt; refusing to reset it").arg(path));
+            return CoordinationError::unavailable(
+                QStringLiteral("fence counter %1 is corrupt; refusing to reset it").arg(path));
     }
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
@@ -239,7 +246,8 @@ Result<std::optional<HolderInfo>> FileLockBackend::holderInfo(const QString &key
     HolderInfo info;
     const QJsonObject side = readJsonFile(sidecarPath(key));
     // The sidecar belongs to the current lock file only if it names the same process; else it is a leftover.
-    if (!side.isEmpty() && side.value(QStringLiteral("pid")).toInteger() == pid && side.value(QStringLiteral("host")).toString() == host)
+    if (!side.isEmpty() && side.value(QStringLiteral("pid")).toInteger() == pid
+        && side.value(QStringLiteral("host")).toString() == host)
         info = HolderInfo::fromJson(side);
     info.instance.pid = pid;
     info.instance.host = host;

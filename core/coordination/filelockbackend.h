@@ -28,7 +28,7 @@ class FileLockBackend final : public LockBackend
 {
 public:
     explicit FileLockBackend(const QString &directory, InstanceIdentity self, const Clock &clock = Clock::system(),
-                             int tryLockTimeoutMs = 50);
+        int tryLockTimeoutMs = 50);
     // Releases every lock this object still holds.
     ~FileLockBackend() override;
 

@@ -14,7 +14,7 @@ struct HolderInfo
 {
     InstanceIdentity instance;
     qint64 sinceMs = 0; // wall clock (ms since epoch) when the holder took the lock, as the holder saw it
-    qint64 fence = 0;   // the fencing token the holder got, 0 when unknown
+    qint64 fence = 0; // the fencing token the holder got, 0 when unknown
 
     QString describe() const;
     QJsonObject toJson() const;

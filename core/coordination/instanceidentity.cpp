@@ -33,11 +33,8 @@ QString InstanceIdentity::describe() const
 
 QJsonObject InstanceIdentity::toJson() const
 {
-    return QJsonObject{{QStringLiteral("instance_id"), instanceId},
-                       {QStringLiteral("host"), host},
-                       {QStringLiteral("pid"), pid},
-                       {QStringLiteral("app"), app},
-                       {QStringLiteral("version"), version}};
+    return QJsonObject { { QStringLiteral("instance_id"), instanceId }, { QStringLiteral("host"), host },
+        { QStringLiteral("pid"), pid }, { QStringLiteral("app"), app }, { QStringLiteral("version"), version } };
 }
 
 InstanceIdentity InstanceIdentity::fromJson(const QJsonObject &object)

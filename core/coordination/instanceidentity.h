@@ -12,9 +12,9 @@ namespace Vigil {
 struct InstanceIdentity
 {
     QString instanceId; // stable per installation (kept in settings), unique across machines
-    QString host;       // QSysInfo::machineHostName()
+    QString host; // QSysInfo::machineHostName()
     qint64 pid = 0;
-    QString app;        // QCoreApplication::applicationName()
+    QString app; // QCoreApplication::applicationName()
     QString version;
 
     // This process: host, pid, application name and Vigil's version filled in.

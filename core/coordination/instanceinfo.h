@@ -14,9 +14,9 @@ namespace Vigil {
 struct InstanceInfo
 {
     InstanceIdentity identity;
-    QStringList bots;       // ids of the bots it runs
-    qint64 startedMs = 0;   // wall clock, as that instance saw it
-    qint64 lastSeenMs = 0;  // wall clock of its last heartbeat, as that instance saw it
+    QStringList bots; // ids of the bots it runs
+    qint64 startedMs = 0; // wall clock, as that instance saw it
+    qint64 lastSeenMs = 0; // wall clock of its last heartbeat, as that instance saw it
 
     QJsonObject toJson() const;
     static InstanceInfo fromJson(const QJsonObject &object);

@@ -16,15 +16,18 @@ QList<InstanceInfo> normalized(QList<InstanceInfo> list)
     for (InstanceInfo &i : list)
         i.lastSeenMs = 0;
     std::sort(list.begin(), list.end(),
-              [](const InstanceInfo &a, const InstanceInfo &b) { return a.identity.instanceId < b.identity.instanceId; });
+        [](const InstanceInfo &a, const InstanceInfo &b) { return a.identity.instanceId < b.identity.instanceId; });
     return list;
 }
 } // namespace
 
-InstanceRegistry::InstanceRegistry(std::unique_ptr<InstanceStore> store, InstanceIdentity self, const Clock &clock,
-                                   int heartbeatIntervalMs)
-    : m_store(std::move(store)), m_self(std::move(self)), m_clock(clock), m_intervalMs(heartbeatIntervalMs),
-      m_startedMs(clock.nowMs())
+InstanceRegistry::InstanceRegistry(
+    std::unique_ptr<InstanceStore> store, InstanceIdentity self, const Clock &clock, int heartbeatIntervalMs)
+    : m_store(std::move(store))
+    , m_self(std::move(self))
+    , m_clock(clock)
+    , m_intervalMs(heartbeatIntervalMs)
+    , m_startedMs(clock.nowMs())
 {
     Q_ASSERT(m_store);
     Q_ASSERT(heartbeatIntervalMs > 0);
@@ -101,7 +104,8 @@ void InstanceRegistry::stop()
     if (m_timer)
         m_timer->stop();
     if (auto r = m_store->remove(m_self.instanceId); !r)
-        qCWarning(lcCoordination).noquote() << "could not remove this instance from the registry:" << r.error().toString();
+        qCWarning(lcCoordination).noquote()
+            << "could not remove this instance from the registry:" << r.error().toString();
 }
 
 } // namespace Vigil

@@ -29,7 +29,7 @@ class InstanceRegistry final : public QObject
 
 public:
     InstanceRegistry(std::unique_ptr<InstanceStore> store, InstanceIdentity self, const Clock &clock = Clock::system(),
-                     int heartbeatIntervalMs = 2000);
+        int heartbeatIntervalMs = 2000);
     ~InstanceRegistry() override;
 
     // Any thread.

@@ -12,12 +12,12 @@ namespace Vigil {
 // Whether a lease is still good is not in the value: ask LeaseKeeper::isValid() right before each buy.
 struct Lease
 {
-    QString key;                    // e.g. "vigil:lock:account:CR123" (see LockKey)
-    QString token;                  // random 128-bit, 32 lower-case hex digits; identifies this holding
-    qint64 fence = 0;               // fencing token: strictly increasing per lock key (per account for account locks)
+    QString key; // e.g. "vigil:lock:account:CR123" (see LockKey)
+    QString token; // random 128-bit, 32 lower-case hex digits; identifies this holding
+    qint64 fence = 0; // fencing token: strictly increasing per lock key (per account for account locks)
     qint64 acquiredMonotonicMs = 0; // Clock::monotonicMs() taken BEFORE the request left, so deadlines are conservative
     qint64 ttlMs = 0;
-    HolderInfo holder;              // this process, as written to the backend
+    HolderInfo holder; // this process, as written to the backend
 
     bool isNull() const { return token.isEmpty(); }
 

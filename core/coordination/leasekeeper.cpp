@@ -30,11 +30,10 @@ Q_SIGNALS:
     void finished();
 };
 
-template<typename T>
-struct Pending
+template <typename T> struct Pending
 {
     std::optional<Result<T>> result;
-    std::atomic<bool> delivered{false};
+    std::atomic<bool> delivered { false };
     std::function<void(const T &)> onUndelivered;
 
     Pending() = default;
@@ -55,9 +54,12 @@ void assertKeeperThread(const QObject *keeper)
 } // namespace
 
 LeaseKeeper::LeaseKeeper(std::unique_ptr<LockBackend> backend, const Clock &clock, LeaseKeeperOptions options)
-    : m_backend(std::move(backend)), m_backendKind(m_backend->kind()), m_clock(clock), m_options(options),
-      m_table(std::make_shared<LeaseTable>(clock, options.driftMarginMs, options.clockSkewThresholdMs)),
-      m_lastWallOffset(clock.nowMs() - clock.monotonicMs())
+    : m_backend(std::move(backend))
+    , m_backendKind(m_backend->kind())
+    , m_clock(clock)
+    , m_options(options)
+    , m_table(std::make_shared<LeaseTable>(clock, options.driftMarginMs, options.clockSkewThresholdMs))
+    , m_lastWallOffset(clock.nowMs() - clock.monotonicMs())
 {
     Q_ASSERT(m_backend);
     m_status.backend = m_backendKind;
@@ -73,9 +75,9 @@ LeaseKeeper::~LeaseKeeper()
     m_table->clearClaims();
 }
 
-template<typename T>
-void LeaseKeeper::runAsync(QObject *context, Callback<T> done, std::function<Result<T>()> work,
-                           std::function<void(const T &)> onUndelivered)
+template <typename T>
+void LeaseKeeper::runAsync(
+    QObject *context, Callback<T> done, std::function<Result<T>()> work, std::function<void(const T &)> onUndelivered)
 {
     Q_ASSERT(context);
     auto pending = std::make_shared<Pending<T>>();
@@ -105,15 +107,14 @@ void LeaseKeeper::acquire(const QString &key, qint64 ttlMs, QObject *context, Ca
         context, std::move(done), [this, key, ttlMs] { return acquireNow(key, ttlMs); },
         [table](const Lease &lease) {
             if (auto t = table.lock())
-                t->requestRelease({lease}, {}, 0);
+                t->requestRelease({ lease }, {}, 0);
         });
 }
 
 void LeaseKeeper::acquireTradeLocks(const QString &account, const QString &bot, qint64 ttlMs, QObject *context,
-                                    Callback<std::shared_ptr<TradeLockScope>> done)
+    Callback<std::shared_ptr<TradeLockScope>> done)
 {
-    runAsync<std::shared_ptr<TradeLockScope>>(
-        context, std::move(done),
+    runAsync<std::shared_ptr<TradeLockScope>>(context, std::move(done),
         [this, account, bot, ttlMs]() -> Result<std::shared_ptr<TradeLockScope>> {
             auto tag = [&](Error e) {
                 e.account = account;
@@ -148,7 +149,7 @@ void LeaseKeeper::queryHolder(const QString &key, QObject *context, Callback<std
 
 void LeaseKeeper::release(const Lease &lease)
 {
-    m_table->requestRelease({lease}, {}, 0);
+    m_table->requestRelease({ lease }, {}, 0);
 }
 
 void LeaseKeeper::releaseAll(const QString &reason)

@@ -57,11 +57,10 @@ class LeaseKeeper final : public QObject
     Q_DISABLE_COPY_MOVE(LeaseKeeper)
 
 public:
-    template<typename T>
-    using Callback = std::function<void(Result<T>)>;
+    template <typename T> using Callback = std::function<void(Result<T>)>;
 
-    explicit LeaseKeeper(std::unique_ptr<LockBackend> backend, const Clock &clock = Clock::system(),
-                         LeaseKeeperOptions options = {});
+    explicit LeaseKeeper(
+        std::unique_ptr<LockBackend> backend, const Clock &clock = Clock::system(), LeaseKeeperOptions options = {});
     ~LeaseKeeper() override;
 
     // ---- Any thread. Callbacks run on `context`'s thread, queued, never inside the call. If `context` is
@@ -70,7 +69,7 @@ public:
     // Claims the account for `bot` in this process (AccountBusy if another bot has it), then takes the account
     // lock, then the bot lock. On any failure everything taken so far is released before `done` runs.
     void acquireTradeLocks(const QString &account, const QString &bot, qint64 ttlMs, QObject *context,
-                           Callback<std::shared_ptr<TradeLockScope>> done);
+        Callback<std::shared_ptr<TradeLockScope>> done);
     void queryHolder(const QString &key, QObject *context, Callback<std::optional<HolderInfo>> done);
     // Invalid at once; the backend release follows on the coordination thread.
     void release(const Lease &lease);
@@ -105,9 +104,9 @@ Q_SIGNALS:
 private:
     friend class LeaseTable;
 
-    template<typename T>
+    template <typename T>
     void runAsync(QObject *context, Callback<T> done, std::function<Result<T>()> work,
-                  std::function<void(const T &)> onUndelivered);
+        std::function<void(const T &)> onUndelivered);
     void noteResult(const Error *error);
     void renewOne(const Lease &lease);
     void reverifyOne(const Lease &lease);

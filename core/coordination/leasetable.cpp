@@ -9,7 +9,9 @@
 namespace Vigil {
 
 LeaseTable::LeaseTable(const Clock &clock, qint64 driftMarginMs, qint64 clockSkewThresholdMs)
-    : m_clock(clock), m_marginMs(driftMarginMs), m_skewMs(clockSkewThresholdMs)
+    : m_clock(clock)
+    , m_marginMs(driftMarginMs)
+    , m_skewMs(clockSkewThresholdMs)
 {
 }
 
@@ -72,7 +74,8 @@ void LeaseTable::requestReleaseAll(const QString &reason)
         r.released = true;
     if (m_keeper) {
         LeaseKeeper *keeper = m_keeper;
-        QMetaObject::invokeMethod(keeper, [keeper, reason] { keeper->finishReleaseAll(reason); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            keeper, [keeper, reason] { keeper->finishReleaseAll(reason); }, Qt::QueuedConnection);
     }
 }
 
@@ -92,7 +95,7 @@ void LeaseTable::insert(const Lease &lease)
 {
     const qint64 wallOffset = m_clock.nowMs() - m_clock.monotonicMs();
     std::lock_guard lock(m_mutex);
-    m_records.insert(lease.key, Record{lease, lease.acquiredMonotonicMs, wallOffset, false, false});
+    m_records.insert(lease.key, Record { lease, lease.acquiredMonotonicMs, wallOffset, false, false });
 }
 
 void LeaseTable::markRenewed(const Lease &lease, qint64 requestStartedMono)
@@ -138,12 +141,12 @@ Result<quint64> LeaseTable::claim(const QString &account, const QString &bot)
     auto it = m_claims.constFind(account);
     if (it != m_claims.cend()) {
         Error e = Error::make(ErrorKind::Coordination, CoordinationError::AccountBusy,
-                              QStringLiteral("account %1 is being traded by bot %2 in this instance").arg(account, it->bot));
+            QStringLiteral("account %1 is being traded by bot %2 in this instance").arg(account, it->bot));
         e.details.insert(QStringLiteral("holder_bot"), it->bot);
         return e;
     }
     const quint64 id = m_nextClaimId++;
-    m_claims.insert(account, Claim{bot, id});
+    m_claims.insert(account, Claim { bot, id });
     return id;
 }
 

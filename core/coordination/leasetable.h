@@ -26,10 +26,10 @@ public:
     struct Record
     {
         Lease lease;
-        qint64 renewedAtMono = 0;  // monotonic time BEFORE the last successful acquire/renew request left
+        qint64 renewedAtMono = 0; // monotonic time BEFORE the last successful acquire/renew request left
         qint64 wallOffsetAtRenew = 0; // wall − monotonic at that moment: a change means a clock jump or a sleep
         bool mustReverify = false;
-        bool released = false;     // release requested: invalid at once, backend release pending
+        bool released = false; // release requested: invalid at once, backend release pending
     };
 
     LeaseTable(const Clock &clock, qint64 driftMarginMs, qint64 clockSkewThresholdMs);

@@ -6,8 +6,8 @@
 namespace Vigil {
 
 namespace {
-constexpr QLatin1StringView LockPrefix{"vigil:lock:"};
-constexpr QLatin1StringView AccountPrefix{"vigil:lock:account:"};
+constexpr QLatin1StringView LockPrefix { "vigil:lock:" };
+constexpr QLatin1StringView AccountPrefix { "vigil:lock:account:" };
 constexpr qsizetype MaxRest = 200;
 
 QString rest(const QString &key)

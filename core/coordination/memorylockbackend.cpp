@@ -51,7 +51,9 @@ MemoryLockBackend::MemoryLockBackend(InstanceIdentity self, const Clock &clock)
 }
 
 MemoryLockBackend::MemoryLockBackend(std::shared_ptr<Store> store, InstanceIdentity self, const Clock &clock)
-    : m_store(std::move(store)), m_self(std::move(self)), m_clock(clock)
+    : m_store(std::move(store))
+    , m_self(std::move(self))
+    , m_clock(clock)
 {
 }
 
@@ -67,7 +69,8 @@ Result<Lease> MemoryLockBackend::acquire(const QString &key, qint64 ttlMs)
     if (auto valid = LockKey::validate(key); !valid)
         return valid.error();
     if (ttlMs <= 0)
-        return Error::make(ErrorKind::InvalidInput, QStringLiteral("InvalidTtl"), QStringLiteral("lease ttl must be > 0 ms"));
+        return Error::make(
+            ErrorKind::InvalidInput, QStringLiteral("InvalidTtl"), QStringLiteral("lease ttl must be > 0 ms"));
     const qint64 startedMono = m_clock.monotonicMs();
     std::lock_guard lock(m_store->mutex);
     if (!m_store->available)
@@ -85,7 +88,7 @@ Result<Lease> MemoryLockBackend::acquire(const QString &key, qint64 ttlMs)
     lease.holder.instance = m_self;
     lease.holder.sinceMs = now;
     lease.holder.fence = lease.fence;
-    m_store->locks.insert(key, Store::Entry{lease.token, now + ttlMs, lease.holder});
+    m_store->locks.insert(key, Store::Entry { lease.token, now + ttlMs, lease.holder });
     return lease;
 }
 

@@ -40,7 +40,7 @@ public:
             sigset_t pending;
             sigpending(&pending);
             if (sigismember(&pending, SIGPIPE) == 1) {
-                const timespec zero{0, 0};
+                const timespec zero { 0, 0 };
                 sigtimedwait(&m_set, nullptr, &zero);
             }
         }
@@ -122,7 +122,8 @@ RedisConnection::Script RedisConnection::Script::make(QByteArray source)
 }
 
 RedisConnection::RedisConnection(RedisConfig config, QByteArray clientName)
-    : m_config(std::move(config)), m_clientName(std::move(clientName))
+    : m_config(std::move(config))
+    , m_clientName(std::move(clientName))
 {
 }
 
@@ -155,7 +156,8 @@ Result<void> RedisConnection::ensureConnected()
     const QByteArray host = m_config.host.toUtf8();
     m_ctx = redisConnectWithTimeout(host.constData(), m_config.port, toTimeval(m_config.connectTimeoutMs));
     if (!m_ctx)
-        return CoordinationError::unavailable(QStringLiteral("Redis at %1: cannot allocate a connection").arg(m_config.endpoint()));
+        return CoordinationError::unavailable(
+            QStringLiteral("Redis at %1: cannot allocate a connection").arg(m_config.endpoint()));
     if (m_ctx->err)
         return dropWith(QStringLiteral("is unreachable"));
     if (redisSetTimeout(m_ctx, toTimeval(m_config.commandTimeoutMs)) != REDIS_OK)
@@ -165,12 +167,13 @@ Result<void> RedisConnection::ensureConnected()
     auto handshake = [this](const QByteArrayList &argv, const QString &what) -> Result<void> {
         auto r = command(argv);
         if (!r)
-            return r.error().code == CoordinationError::Unavailable ? r.error()
-                                                                   : dropWith(what + QStringLiteral(" failed: ") + r.error().message);
+            return r.error().code == CoordinationError::Unavailable
+                ? r.error()
+                : dropWith(what + QStringLiteral(" failed: ") + r.error().message);
         return {};
     };
     if (!m_config.password.isEmpty()) {
-        QByteArrayList auth{QByteArrayLiteral("AUTH")};
+        QByteArrayList auth { QByteArrayLiteral("AUTH") };
         if (!m_config.username.isEmpty())
             auth << m_config.username.toUtf8();
         auth << m_config.password.toUtf8();
@@ -179,12 +182,14 @@ Result<void> RedisConnection::ensureConnected()
             return r;
     }
     if (m_config.db != 0) {
-        if (auto r = handshake({QByteArrayLiteral("SELECT"), QByteArray::number(m_config.db)}, QStringLiteral("SELECT")); !r)
+        if (auto r
+            = handshake({ QByteArrayLiteral("SELECT"), QByteArray::number(m_config.db) }, QStringLiteral("SELECT"));
+            !r)
             return r;
     }
     if (!m_clientName.isEmpty()) {
         // Only a naming aid for operators (CLIENT LIST): an error reply is fine, a dead connection is not.
-        auto named = command({QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), m_clientName});
+        auto named = command({ QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), m_clientName });
         if (!named && CoordinationError::isUnavailable(named.error()))
             return named.error();
     }
@@ -199,7 +204,7 @@ Result<RedisReply> RedisConnection::command(const QByteArrayList &argv)
     // connection (restart, timeout, CLIENT KILL). Reconnect now rather than lose this command to a dead socket.
     // (Not for subscribed connections, which use send()/readAvailable().)
     if (m_ctx) {
-        pollfd pfd{m_ctx->fd, POLLIN, 0};
+        pollfd pfd { m_ctx->fd, POLLIN, 0 };
         if (::poll(&pfd, 1, 0) > 0)
             disconnect();
     }
@@ -229,7 +234,7 @@ Result<RedisReply> RedisConnection::command(const QByteArrayList &argv)
 
 Result<RedisReply> RedisConnection::eval(const Script &script, const QByteArrayList &keys, const QByteArrayList &args)
 {
-    QByteArrayList argv{QByteArrayLiteral("EVALSHA"), script.sha1, QByteArray::number(keys.size())};
+    QByteArrayList argv { QByteArrayLiteral("EVALSHA"), script.sha1, QByteArray::number(keys.size()) };
     argv += keys;
     argv += args;
     auto r = command(argv);
@@ -287,7 +292,7 @@ Result<QList<RedisReply>> RedisConnection::readAvailable()
     if (!drain())
         return dropWith(QStringLiteral("sent an unreadable reply"));
 #ifdef Q_OS_UNIX
-    pollfd pfd{m_ctx->fd, POLLIN, 0};
+    pollfd pfd { m_ctx->fd, POLLIN, 0 };
     if (::poll(&pfd, 1, 0) <= 0)
         return out; // nothing to read (or EINTR): the next notification will tell
 #endif

@@ -8,8 +8,8 @@
 namespace Vigil {
 
 namespace {
-constexpr QLatin1StringView SetKey{"vigil:instances"};
-constexpr QLatin1StringView HashPrefix{"vigil:instance:"};
+constexpr QLatin1StringView SetKey { "vigil:instances" };
+constexpr QLatin1StringView HashPrefix { "vigil:instance:" };
 
 const RedisConnection::Script &publishScript()
 {
@@ -44,7 +44,8 @@ return out
 
 Error unexpected()
 {
-    return Error::make(ErrorKind::Coordination, QStringLiteral("RedisError"), QStringLiteral("unexpected Redis reply to the instance list"));
+    return Error::make(ErrorKind::Coordination, QStringLiteral("RedisError"),
+        QStringLiteral("unexpected Redis reply to the instance list"));
 }
 } // namespace
 
@@ -58,11 +59,12 @@ RedisInstanceStore::~RedisInstanceStore() = default;
 Result<void> RedisInstanceStore::publish(const InstanceInfo &info, qint64 ttlMs)
 {
     const QByteArray id = info.identity.instanceId.toUtf8();
-    auto r = m_conn.eval(publishScript(), {HashPrefix.toString().toUtf8() + id, QByteArray(SetKey.data(), SetKey.size())},
-                         {id, QByteArray::number(ttlMs), info.identity.host.toUtf8(), QByteArray::number(info.identity.pid),
-                          info.identity.app.toUtf8(), info.identity.version.toUtf8(),
-                          QJsonDocument(QJsonArray::fromStringList(info.bots)).toJson(QJsonDocument::Compact),
-                          QByteArray::number(info.startedMs), QByteArray::number(info.lastSeenMs)});
+    auto r = m_conn.eval(publishScript(),
+        { HashPrefix.toString().toUtf8() + id, QByteArray(SetKey.data(), SetKey.size()) },
+        { id, QByteArray::number(ttlMs), info.identity.host.toUtf8(), QByteArray::number(info.identity.pid),
+            info.identity.app.toUtf8(), info.identity.version.toUtf8(),
+            QJsonDocument(QJsonArray::fromStringList(info.bots)).toJson(QJsonDocument::Compact),
+            QByteArray::number(info.startedMs), QByteArray::number(info.lastSeenMs) });
     if (!r)
         return r.error();
     return {};
@@ -71,10 +73,10 @@ Result<void> RedisInstanceStore::publish(const InstanceInfo &info, qint64 ttlMs)
 Result<void> RedisInstanceStore::remove(const QString &instanceId)
 {
     const QByteArray id = instanceId.toUtf8();
-    auto del = m_conn.command({QByteArrayLiteral("DEL"), HashPrefix.toString().toUtf8() + id});
+    auto del = m_conn.command({ QByteArrayLiteral("DEL"), HashPrefix.toString().toUtf8() + id });
     if (!del)
         return del.error();
-    auto srem = m_conn.command({QByteArrayLiteral("SREM"), QByteArray(SetKey.data(), SetKey.size()), id});
+    auto srem = m_conn.command({ QByteArrayLiteral("SREM"), QByteArray(SetKey.data(), SetKey.size()), id });
     if (!srem)
         return srem.error();
     return {};
@@ -82,7 +84,8 @@ Result<void> RedisInstanceStore::remove(const QString &instanceId)
 
 Result<QList<InstanceInfo>> RedisInstanceStore::list()
 {
-    auto r = m_conn.eval(listScript(), {QByteArray(SetKey.data(), SetKey.size())}, {HashPrefix.toString().toUtf8()});
+    auto r
+        = m_conn.eval(listScript(), { QByteArray(SetKey.data(), SetKey.size()) }, { HashPrefix.toString().toUtf8() });
     if (!r)
         return r.error();
     if (r->type != RedisReply::Type::Array)

@@ -81,7 +81,8 @@ HolderInfo parseHolder(const QByteArray &json, const QByteArray &fence)
 
 Error unexpectedReply(const QString &what)
 {
-    return Error::make(ErrorKind::Coordination, QStringLiteral("RedisError"), QStringLiteral("unexpected Redis reply to ") + what);
+    return Error::make(
+        ErrorKind::Coordination, QStringLiteral("RedisError"), QStringLiteral("unexpected Redis reply to ") + what);
 }
 
 constexpr qsizetype MaxOrphans = 256;
@@ -89,7 +90,9 @@ constexpr qsizetype MaxOrphans = 256;
 } // namespace
 
 RedisLockBackend::RedisLockBackend(RedisConfig config, InstanceIdentity self, const Clock &clock)
-    : m_conn(std::move(config), QByteArrayLiteral("vigil-locks")), m_self(std::move(self)), m_clock(clock)
+    : m_conn(std::move(config), QByteArrayLiteral("vigil-locks"))
+    , m_self(std::move(self))
+    , m_clock(clock)
 {
 }
 
@@ -113,8 +116,8 @@ void RedisLockBackend::cleanOrphans()
 {
     while (!m_orphans.isEmpty()) {
         const Lease orphan = m_orphans.first();
-        auto r = m_conn.eval(releaseScript(), {orphan.key.toUtf8(), LockKey::holderRecord(orphan.key).toUtf8()},
-                             {orphan.token.toUtf8()});
+        auto r = m_conn.eval(releaseScript(), { orphan.key.toUtf8(), LockKey::holderRecord(orphan.key).toUtf8() },
+            { orphan.token.toUtf8() });
         if (!r && CoordinationError::isUnavailable(r.error()))
             return; // still down; keep them for the next time
         if (r && r->integer == 1)
@@ -128,7 +131,8 @@ Result<Lease> RedisLockBackend::acquire(const QString &key, qint64 ttlMs)
     if (auto valid = LockKey::validate(key); !valid)
         return valid.error();
     if (ttlMs <= 0)
-        return Error::make(ErrorKind::InvalidInput, QStringLiteral("InvalidTtl"), QStringLiteral("lease ttl must be > 0 ms"));
+        return Error::make(
+            ErrorKind::InvalidInput, QStringLiteral("InvalidTtl"), QStringLiteral("lease ttl must be > 0 ms"));
     cleanOrphans();
 
     Lease lease;
@@ -137,13 +141,13 @@ Result<Lease> RedisLockBackend::acquire(const QString &key, qint64 ttlMs)
     lease.ttlMs = ttlMs;
     lease.holder.instance = m_self;
     lease.holder.sinceMs = m_clock.nowMs();
-    const QJsonObject holderJson = HolderInfo{m_self, lease.holder.sinceMs, 0}.toJson();
+    const QJsonObject holderJson = HolderInfo { m_self, lease.holder.sinceMs, 0 }.toJson();
     // Before the request leaves: Redis starts the ttl later than this, so our deadline is never later than its.
     lease.acquiredMonotonicMs = m_clock.monotonicMs();
     const QString fenceKey = LockKey::fenceCounter(key);
-    auto r = m_conn.eval(acquireScript(), {key.toUtf8(), fenceKey.toUtf8(), LockKey::holderRecord(key).toUtf8()},
-                         {lease.token.toUtf8(), QByteArray::number(ttlMs), QJsonDocument(holderJson).toJson(QJsonDocument::Compact),
-                          QByteArray::number(m_fenceFloors.value(fenceKey, 0))});
+    auto r = m_conn.eval(acquireScript(), { key.toUtf8(), fenceKey.toUtf8(), LockKey::holderRecord(key).toUtf8() },
+        { lease.token.toUtf8(), QByteArray::number(ttlMs), QJsonDocument(holderJson).toJson(QJsonDocument::Compact),
+            QByteArray::number(m_fenceFloors.value(fenceKey, 0)) });
     if (!r) {
         // The script may have run before the connection died: delete our token's lock once Redis is back.
         if (CoordinationError::isUnavailable(r.error()))
@@ -171,8 +175,8 @@ Result<Lease> RedisLockBackend::acquire(const QString &key, qint64 ttlMs)
 Result<void> RedisLockBackend::renew(const Lease &lease)
 {
     cleanOrphans();
-    auto r = m_conn.eval(renewScript(), {lease.key.toUtf8(), LockKey::holderRecord(lease.key).toUtf8()},
-                         {lease.token.toUtf8(), QByteArray::number(lease.ttlMs)});
+    auto r = m_conn.eval(renewScript(), { lease.key.toUtf8(), LockKey::holderRecord(lease.key).toUtf8() },
+        { lease.token.toUtf8(), QByteArray::number(lease.ttlMs) });
     if (!r)
         return r.error();
     if (r->type != RedisReply::Type::Integer)
@@ -185,8 +189,8 @@ Result<void> RedisLockBackend::renew(const Lease &lease)
 Result<void> RedisLockBackend::release(const Lease &lease)
 {
     cleanOrphans();
-    auto r = m_conn.eval(releaseScript(), {lease.key.toUtf8(), LockKey::holderRecord(lease.key).toUtf8()},
-                         {lease.token.toUtf8()});
+    auto r = m_conn.eval(
+        releaseScript(), { lease.key.toUtf8(), LockKey::holderRecord(lease.key).toUtf8() }, { lease.token.toUtf8() });
     if (!r) {
         if (CoordinationError::isUnavailable(r.error()))
             rememberOrphan(lease);
@@ -201,7 +205,7 @@ Result<void> RedisLockBackend::release(const Lease &lease)
 
 Result<bool> RedisLockBackend::verify(const Lease &lease)
 {
-    auto r = m_conn.command({QByteArrayLiteral("GET"), lease.key.toUtf8()});
+    auto r = m_conn.command({ QByteArrayLiteral("GET"), lease.key.toUtf8() });
     if (!r)
         return r.error();
     return r->type == RedisReply::Type::String && r->text == lease.token.toUtf8();
@@ -211,7 +215,7 @@ Result<std::optional<HolderInfo>> RedisLockBackend::holderInfo(const QString &ke
 {
     if (auto valid = LockKey::validate(key); !valid)
         return valid.error();
-    auto r = m_conn.eval(holderScript(), {key.toUtf8(), LockKey::holderRecord(key).toUtf8()}, {});
+    auto r = m_conn.eval(holderScript(), { key.toUtf8(), LockKey::holderRecord(key).toUtf8() }, {});
     if (!r)
         return r.error();
     if (r->isNil())
@@ -223,7 +227,7 @@ Result<std::optional<HolderInfo>> RedisLockBackend::holderInfo(const QString &ke
 
 Result<void> RedisLockBackend::ping()
 {
-    auto r = m_conn.command({QByteArrayLiteral("PING")});
+    auto r = m_conn.command({ QByteArrayLiteral("PING") });
     if (!r)
         return r.error();
     cleanOrphans();

@@ -8,10 +8,13 @@ QByteArray RedisReply::bytes() const
     switch (type) {
     case Type::String:
     case Type::Status:
-    case Type::Error: return text;
-    case Type::Integer: return QByteArray::number(integer);
+    case Type::Error:
+        return text;
+    case Type::Integer:
+        return QByteArray::number(integer);
     case Type::Nil:
-    case Type::Array: break;
+    case Type::Array:
+        break;
     }
     return {};
 }

@@ -12,7 +12,7 @@ struct RedisReply
     enum class Type { Nil, Status, Error, Integer, String, Array };
 
     Type type = Type::Nil;
-    QByteArray text;  // String, Status and Error
+    QByteArray text; // String, Status and Error
     qint64 integer = 0;
     QList<RedisReply> elements;
 

@@ -28,9 +28,11 @@ constexpr qint64 ReplayGraceMs = 60'000;
 } // namespace
 
 StopChannel::StopChannel(RedisConfig config, InstanceIdentity self, const Clock &clock, StopChannelOptions options)
-    : m_options(std::move(options)), m_self(std::move(self)), m_clock(clock),
-      m_sub(std::make_unique<RedisConnection>(config, QByteArrayLiteral("vigil-stop-sub"))),
-      m_pub(std::make_unique<RedisConnection>(config, QByteArrayLiteral("vigil-stop-pub")))
+    : m_options(std::move(options))
+    , m_self(std::move(self))
+    , m_clock(clock)
+    , m_sub(std::make_unique<RedisConnection>(config, QByteArrayLiteral("vigil-stop-sub")))
+    , m_pub(std::make_unique<RedisConnection>(config, QByteArrayLiteral("vigil-stop-pub")))
 {
 }
 
@@ -53,14 +55,15 @@ void StopChannel::start()
     connect(m_pingTimer, &QTimer::timeout, this, &StopChannel::pingSubscription);
     subscribe();
     if (!m_listening.load()) // tell the status bar at once, not only on a later change
-        Q_EMIT listeningChanged(false, CoordinationError::unavailable(QStringLiteral("stop channel is not subscribed yet")));
+        Q_EMIT listeningChanged(
+            false, CoordinationError::unavailable(QStringLiteral("stop channel is not subscribed yet")));
 }
 
 void StopChannel::subscribe()
 {
     if (m_listening.load())
         return;
-    auto r = m_sub->command({QByteArrayLiteral("SUBSCRIBE"), m_options.channel.toUtf8()});
+    auto r = m_sub->command({ QByteArrayLiteral("SUBSCRIBE"), m_options.channel.toUtf8() });
     if (!r) {
         m_sub->disconnect();
         if (!m_reconnectTimer->isActive()) {
@@ -109,7 +112,7 @@ void StopChannel::pingSubscription()
         connectionLost(CoordinationError::unavailable(QStringLiteral("stop channel: Redis did not answer PING")));
         return;
     }
-    if (auto sent = m_sub->send({QByteArrayLiteral("PING")}); !sent) {
+    if (auto sent = m_sub->send({ QByteArrayLiteral("PING") }); !sent) {
         connectionLost(sent.error());
         return;
     }
@@ -138,7 +141,7 @@ void StopChannel::replayMissedStop()
 {
     if (m_lostAtMs == 0)
         return;
-    auto r = m_pub->command({QByteArrayLiteral("GET"), (m_options.channel + QStringLiteral(":last")).toUtf8()});
+    auto r = m_pub->command({ QByteArrayLiteral("GET"), (m_options.channel + QStringLiteral(":last")).toUtf8() });
     if (!r)
         return; // try again on the next ping
     const qint64 lostAt = m_lostAtMs;
@@ -170,8 +173,8 @@ Result<StopMessage> StopChannel::publishStop(const QString &reason)
     m.origin = m_self;
     m.reason = reason;
     m.timeMs = m_clock.nowMs();
-    auto r = m_pub->eval(publishScript(), {(m_options.channel + QStringLiteral(":last")).toUtf8()},
-                         {m.toPayload(), m_options.channel.toUtf8()});
+    auto r = m_pub->eval(publishScript(), { (m_options.channel + QStringLiteral(":last")).toUtf8() },
+        { m.toPayload(), m_options.channel.toUtf8() });
     if (!r)
         return r.error();
     qCInfo(lcCoordination) << "emergency stop published to" << r->integer << "subscribers";

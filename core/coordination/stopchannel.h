@@ -47,7 +47,7 @@ class StopChannel final : public QObject
 
 public:
     StopChannel(RedisConfig config, InstanceIdentity self, const Clock &clock = Clock::system(),
-                StopChannelOptions options = {});
+        StopChannelOptions options = {});
     ~StopChannel() override;
 
     // Any thread.
@@ -83,7 +83,7 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_pingTimer = nullptr;
-    std::atomic<bool> m_listening{false};
+    std::atomic<bool> m_listening { false };
     qint64 m_lastPongMono = 0;
     qint64 m_lostAtMs = 0;
     QList<QString> m_recentIds;

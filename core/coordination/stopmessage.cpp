@@ -8,18 +8,16 @@ namespace Vigil {
 
 QByteArray StopMessage::toPayload() const
 {
-    const QJsonObject o{{QStringLiteral("type"), QStringLiteral("stop_all")},
-                        {QStringLiteral("id"), id},
-                        {QStringLiteral("origin"), origin.toJson()},
-                        {QStringLiteral("reason"), reason},
-                        {QStringLiteral("time_ms"), timeMs}};
+    const QJsonObject o { { QStringLiteral("type"), QStringLiteral("stop_all") }, { QStringLiteral("id"), id },
+        { QStringLiteral("origin"), origin.toJson() }, { QStringLiteral("reason"), reason },
+        { QStringLiteral("time_ms"), timeMs } };
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 StopMessage StopMessage::fromPayload(const QByteArray &payload)
 {
     StopMessage m;
-    QJsonParseError err{};
+    QJsonParseError err {};
     const QJsonDocument doc = QJsonDocument::fromJson(payload, &err);
     const QJsonObject o = doc.object();
     if (err.error != QJsonParseError::NoError || !doc.isObject()

@@ -39,7 +39,7 @@ public:
 private:
     friend class LeaseKeeper;
     TradeLockScope(std::shared_ptr<LeaseTable> table, QString account, QString bot, Lease accountLease, Lease botLease,
-                   quint64 claimId);
+        quint64 claimId);
 
     std::shared_ptr<LeaseTable> m_table;
     QString m_account;
@@ -47,7 +47,7 @@ private:
     Lease m_accountLease;
     Lease m_botLease;
     quint64 m_claimId;
-    std::atomic<bool> m_released{false};
+    std::atomic<bool> m_released { false };
 };
 
 } // namespace Vigil

@@ -51,6 +51,7 @@ void AccountExecutor::execute(Bot *bot, const TradeIntent &intent)
         return refuse(bot, b.error());
     Result<Reservation> reservation = m_ctx.ledger->reserve(m_ctx.account, intent.stake);
     if (!reservation) {
+        m_ctx.breaker->recordNotSent(); // give back a half-open probe slot admit() may have taken
         Error e = reservation.error();
         e.bot = bot->id();
         refuse(bot, e);
@@ -75,6 +76,7 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
 {
     auto undo = [this, cycle, bot](const Error &error, bool coordination) {
         --m_inFlight;
+        m_ctx.breaker->recordNotSent();
         (void)m_ctx.ledger->release(cycle->reservation);
         if (cycle->permit.isValid())
             m_ctx.locks->release(cycle->permit);
@@ -167,8 +169,15 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
 void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot)
 {
     --m_inFlight;
-    m_ctx.locks->release(cycle->permit);
     const qint64 fence = cycle->permit.fence;
+    // The locks are released only after the reply is journaled under their fence: releasing first would let
+    // another instance take the account (a higher fence) and turn this write into a stale one.
+    struct ReleaseAtExit
+    {
+        ExecutionLocks *locks;
+        ExecutionPermit permit;
+        ~ReleaseAtExit() { locks->release(permit); }
+    } releaseAtExit{m_ctx.locks, cycle->permit};
 
     if (reply.ok()) {
         const QJsonObject buy = reply->value(QLatin1String("buy")).toObject();
@@ -234,8 +243,10 @@ void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Resu
     // Not bought: rejected by the server, refused by the guard, rate limited, cancelled.
     (void)m_ctx.journal->markFailed(cycle->localId, error.toString(), fence);
     (void)m_ctx.ledger->release(cycle->reservation);
-    if (error.kind == ErrorKind::Broker)
-        m_ctx.breaker->recordFailure(error);
+    if (error.kind == ErrorKind::NotSent || error.kind == ErrorKind::Cancelled)
+        m_ctx.breaker->recordNotSent();
+    else
+        m_ctx.breaker->recordFailure(error); // only server faults count (CircuitBreaker::countsAsFault)
     if (bot) {
         bot->setActiveTrade(0);
         bot->strategy().onTradeAborted();

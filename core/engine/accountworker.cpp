@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include "accounts/sessionregistry.h"
+#include "accounts/tokenfingerprint.h"
+#include "coordination/coordinationerror.h"
 #include "deriv/derivclient.h"
 #include "deriv/derivfields.h"
 #include "engine/accountexecutor.h"
@@ -195,6 +198,9 @@ void AccountWorker::onFirstReady()
     }
     Q_EMIT loginResolved(m_config.account.id, m_loginId);
     (void)m_shared.gate->registerAccount(m_loginId);
+    registerSession();
+    if (m_sessionEnded)
+        return;
 
     AccountExecutor::Context ctx;
     ctx.account = m_loginId;
@@ -247,8 +253,8 @@ void AccountWorker::onFirstReady()
             (void)bt->machine().fail(e);
     });
     connect(m_executor, &AccountExecutor::coordinationFailed, this, [this](const QString &b, const Error &e) {
-        if (e.code == QLatin1String("LockTimeout"))
-            return; // another bot of this account is trading: try at a later tick
+        if (e.code == QLatin1String("LockTimeout") || e.code == CoordinationError::LockHeld || e.code == CoordinationError::AccountBusy)
+            return; // another bot or instance is trading this account now: try again at a later tick
         if (Bot *bt = bot(b))
             (void)bt->machine().halt(HaltReason::CoordinationUnavailable, e.message, e.code);
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::LockLost, b, e.message, e.toJson());
@@ -421,8 +427,63 @@ void AccountWorker::onConnectionLost(const Error &reason)
         m_executor->setReconciled(false);
 }
 
+void AccountWorker::registerSession()
+{
+    if (!m_shared.sessions)
+        return;
+    m_sessionId = m_config.account.id + QStringLiteral("/trading");
+    const Result<void> r = m_shared.sessions->registerSession(
+        m_sessionId, m_loginId, TokenFingerprint::of(m_config.token), m_client,
+        [this](const QString &reason) { closeForRevocation(reason); });
+    if (!r && r.error().code == QLatin1String("TokenRevoked"))
+        closeForRevocation(r.error().message);
+}
+
+void AccountWorker::closeForRevocation(const QString &reason)
+{
+    if (m_revoked)
+        return;
+    m_revoked = true;
+    m_sessionEnded = true;
+    m_client->close();
+    m_connection = AccountSnapshot::Connection::Down;
+    if (!m_downSinceMs)
+        m_downSinceMs = m_shared.clock->nowMs();
+    m_lastError = QStringLiteral("token revoked: ") + reason;
+    raise(EngineEvent::Level::Error, EngineEvent::Kind::TokenRevoked, {}, m_lastError);
+    haltAll(HaltReason::TokenRevoked, reason);
+}
+
+void AccountWorker::revokeToken(bool deleteOnServer)
+{
+    const QString ref = TokenFingerprint::of(m_config.token);
+    auto revokeEverywhere = [this, ref](const QString &reason) {
+        if (m_shared.sessions)
+            m_shared.sessions->revoke(ref, reason, QStringList{m_loginId.isEmpty() ? m_config.account.id : m_loginId});
+        else
+            closeForRevocation(reason);
+    };
+    if (!deleteOnServer || !m_client || m_sessionEnded) {
+        revokeEverywhere(QStringLiteral("revoked by the user"));
+        Q_EMIT tokenDeletionFinished(m_config.account.id, deleteOnServer ? QStringLiteral("no live session to delete it with") : QString());
+        return;
+    }
+    const QJsonObject request{{QStringLiteral("api_token"), 1}, {QStringLiteral("delete_token"), m_config.token}};
+    m_client->send(request, this, [this, revokeEverywhere](const Result<QJsonObject> &reply) {
+        const QString error = reply.ok() ? QString() : reply.error().toString();
+        // Whether or not the server deleted it, this instance stops using the token now.
+        revokeEverywhere(reply.ok() ? QStringLiteral("revoked by the user and deleted on the server")
+                                    : QStringLiteral("revoked by the user (server deletion failed: %1)").arg(reply.error().message));
+        Q_EMIT tokenDeletionFinished(m_config.account.id, error);
+    });
+}
+
 void AccountWorker::onSessionEnded(const Error &reason)
 {
+    if (m_shared.sessions && !m_sessionId.isEmpty() && reason.code == QLatin1String("InvalidToken") && !m_revoked) {
+        m_revoked = true; // this session is already over; the registry closes the token's other sessions
+        m_shared.sessions->reportInvalidToken(m_sessionId, reason);
+    }
     m_sessionEnded = true;
     m_connection = AccountSnapshot::Connection::Down;
     if (!m_downSinceMs)
@@ -629,6 +690,19 @@ void AccountWorker::rearmAll()
             b->strategy().reset();
             (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("re-armed by user")));
         }
+    }
+    promoteStartingBots();
+    markDirty();
+}
+
+void AccountWorker::resumeAfterCoordination()
+{
+    if (m_sessionEnded)
+        return;
+    for (Bot *b : std::as_const(m_bots)) {
+        const HaltReason why = b->machine().reason().halt;
+        if (b->state() == BotState::Halted && (why == HaltReason::CoordinationUnavailable || why == HaltReason::LeaseLost))
+            (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("coordination restored")));
     }
     promoteStartingBots();
     markDirty();

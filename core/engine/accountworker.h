@@ -33,6 +33,7 @@ class Journal;
 class LimitLedger;
 class OpenContractBook;
 class Reconciler;
+class SessionRegistry;
 class TradingGate;
 struct ContractSettlement;
 
@@ -43,6 +44,7 @@ struct EngineShared
     LimitLedger *ledger = nullptr;
     ExecutionLocks *locks = nullptr;
     OpenContractBook *book = nullptr;
+    SessionRegistry *sessions = nullptr; // optional: token revocation closes every session of a token
     Clock *clock = nullptr;
     QString instanceId;
 };
@@ -87,9 +89,14 @@ public Q_SLOTS:
     void haltAll(Vigil::HaltReason reason, const QString &text);
     // Re-arms every halted bot (after an emergency stop, a limit raise, a breaker cool-down).
     void rearmAll();
+    // Coordination is back: bots halted because it was down (or a lease was lost) trade again.
+    void resumeAfterCoordination();
     void reconcileNow();
     // Journals an emergency stop that covered this account (audit trail).
     void auditEmergencyStop(const Vigil::EmergencyStopReport &report);
+    // Revokes this account's token: deletes it on the server (api_token delete_token) when asked, then
+    // closes every session that uses it (through the SessionRegistry) and halts the bots.
+    void revokeToken(bool deleteOnServer);
 
 Q_SIGNALS:
     void snapshotReady(const Vigil::AccountSnapshot &snapshot);
@@ -97,6 +104,8 @@ Q_SIGNALS:
     void reconcileFinished(const Vigil::ReconcileReport &report);
     void loginResolved(const QString &accountId, const QString &loginId);
     void finished();
+    // The server's answer to the deletion asked by revokeToken(true) (error empty = deleted).
+    void tokenDeletionFinished(const QString &accountId, const QString &error);
 
 private:
     void onReady();
@@ -119,6 +128,8 @@ private:
                const QJsonObject &details = {});
     void markDirty() { m_dirty = true; }
     void emitSnapshot();
+    void registerSession();
+    void closeForRevocation(const QString &reason);
 
     Config m_config;
     EngineShared m_shared;
@@ -148,6 +159,8 @@ private:
     QList<QString> m_botOrder;
     QHash<QString, quint64> m_tickStreams; // symbol → stream key
     bool m_reconciling = false;
+    QString m_sessionId;
+    bool m_revoked = false;
 };
 
 } // namespace Vigil

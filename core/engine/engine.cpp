@@ -10,7 +10,15 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include "accounts/sessionregistry.h"
+#include "accounts/tokenfingerprint.h"
+#include "coordination/coordinationfactory.h"
+#include "coordination/instanceregistry.h"
+#include "coordination/leasekeeper.h"
+#include "coordination/redisconfig.h"
+#include "coordination/stopchannel.h"
 #include "deriv/derivclient.h"
+#include "engine/coordinatedexecutionlocks.h"
 #include "engine/accountworker.h"
 #include "engine/localexecutionlocks.h"
 #include "health/clock.h"
@@ -51,7 +59,15 @@ Engine::Engine(Options options, QObject *parent) : QObject(parent), m_options(st
     m_gate = std::make_unique<TradingGate>();
     m_ledger = std::make_unique<LimitLedger>(*m_options.clock);
     m_book = std::make_unique<OpenContractBook>();
-    m_locks = m_options.locks ? m_options.locks : std::make_shared<LocalExecutionLocks>();
+    m_sessions = std::make_unique<SessionRegistry>(*m_options.clock);
+    connect(m_sessions.get(), &SessionRegistry::tokenRevoked, this,
+            [this](const QString &, const QStringList &accounts, const QString &reason) {
+                for (auto it = m_loginIds.cbegin(); it != m_loginIds.cend(); ++it) {
+                    if (accounts.contains(it.value()) || accounts.contains(it.key()))
+                        Q_EMIT tokenRevoked(it.key(), it.value(), reason);
+                }
+            });
+    m_locks = m_options.locks; // else chosen in start(): lock file, or Redis when configured
 }
 
 Engine::~Engine()
@@ -65,6 +81,7 @@ Engine::~Engine()
     for (AccountRuntime &rt : m_accounts)
         finish(rt.thread);
     finish(m_controlThread);
+    finish(m_coordThread);
     finish(m_simThread);
 }
 
@@ -84,6 +101,15 @@ Result<void> Engine::start(const EngineConfig &config)
     if (!url)
         return url.error();
     m_config = config;
+    if (!m_locks) {
+        if (m_config.isPaper() && m_config.redisUrl.isEmpty()) {
+            // The embedded simulator's accounts exist only inside this process: no other instance can trade
+            // them, so the in-process arbiter is all the coordination they need.
+            m_locks = std::make_shared<LocalExecutionLocks>();
+        } else if (Result<void> c = startCoordination(); !c) {
+            return c;
+        }
+    }
     m_running = true;
 
     m_controlThread = new QThread(this);
@@ -124,6 +150,95 @@ Result<void> Engine::start(const EngineConfig &config)
         resolveTokens();
     }
     return {};
+}
+
+Result<void> Engine::startCoordination()
+{
+    const InstanceIdentity self = InstanceIdentity::current(m_options.instanceId);
+    Result<std::unique_ptr<LockBackend>> backend =
+        CoordinationFactory::lockBackend(m_config.redisUrl, self, QDir(m_options.dataDir).filePath(QStringLiteral("locks")), *m_options.clock);
+    if (!backend)
+        return backend.error();
+    m_coordThread = new QThread(this);
+    m_coordThread->setObjectName(QStringLiteral("coordination"));
+    m_keeper = new LeaseKeeper(std::move(backend.value()), *m_options.clock);
+    m_keeper->moveToThread(m_coordThread);
+    connect(m_coordThread, &QThread::started, m_keeper, &LeaseKeeper::start);
+    connect(m_coordThread, &QThread::finished, m_keeper, &QObject::deleteLater);
+    connect(m_keeper, &LeaseKeeper::statusChanged, this, &Engine::onCoordinationStatus);
+    connect(m_keeper, &LeaseKeeper::leaseLost, this, [this](const QString &key, const Error &reason) {
+        EngineEvent e;
+        e.level = EngineEvent::Level::Error;
+        e.kind = EngineEvent::Kind::LockLost;
+        e.message = QStringLiteral("lock %1 lost: %2 — no buy is sent under it").arg(key, reason.message);
+        e.details = reason.toJson();
+        e.atMs = m_options.clock->nowMs();
+        Q_EMIT eventRaised(e);
+    });
+    // A lease per trading cycle (account, then bot), renewed by the keeper while the buy is out.
+    m_locks = std::make_shared<CoordinatedExecutionLocks>(m_keeper, 10'000);
+
+    if (!m_config.redisUrl.isEmpty()) {
+        Result<RedisConfig> redis = RedisConfig::fromUrl(m_config.redisUrl);
+        if (!redis)
+            return redis.error();
+        m_stopChannel = new StopChannel(redis.value(), self, *m_options.clock);
+        m_stopChannel->moveToThread(m_coordThread);
+        connect(m_coordThread, &QThread::started, m_stopChannel, &StopChannel::start);
+        connect(m_coordThread, &QThread::finished, m_stopChannel, &QObject::deleteLater);
+        connect(m_stopChannel, &StopChannel::stopRequested, this, [this, self](const StopMessage &message) {
+            if (message.origin.instanceId == self.instanceId)
+                return; // our own stop, already running
+            qCWarning(lcRisk) << "emergency stop requested by" << message.origin.describe();
+            emergencyStopLocal(QString(), QStringLiteral("emergency stop from ") + message.origin.describe());
+        });
+    }
+    Result<std::unique_ptr<InstanceStore>> store =
+        CoordinationFactory::instanceStore(m_config.redisUrl, QDir(m_options.dataDir).filePath(QStringLiteral("instances")), *m_options.clock);
+    if (store) {
+        m_registry = new InstanceRegistry(std::move(store.value()), self, *m_options.clock);
+        QStringList bots;
+        for (const BotConfig &b : std::as_const(m_config.bots))
+            bots << b.id;
+        m_registry->setBots(bots);
+        m_registry->moveToThread(m_coordThread);
+        connect(m_coordThread, &QThread::started, m_registry, &InstanceRegistry::start);
+        connect(m_coordThread, &QThread::finished, m_registry, &QObject::deleteLater);
+    }
+    m_coordThread->start();
+    return {};
+}
+
+void Engine::forEachWorker(const QString &accountId, const std::function<void(AccountWorker *)> &fn)
+{
+    for (AccountRuntime &rt : m_accounts) {
+        if (rt.worker && (accountId.isEmpty() || rt.config.id == accountId))
+            fn(rt.worker);
+    }
+}
+
+void Engine::onCoordinationStatus(const CoordinationStatus &status)
+{
+    if (status.up == m_coordinationUp)
+        return;
+    m_coordinationUp = status.up;
+    EngineEvent e;
+    e.level = status.up ? EngineEvent::Level::Info : EngineEvent::Level::Error;
+    e.kind = EngineEvent::Kind::LockLost;
+    e.message = status.up ? QStringLiteral("coordination restored (%1): trading resumes").arg(status.describe())
+                          : QStringLiteral("coordination unavailable (%1): no buy until it is back").arg(status.describe());
+    e.atMs = m_options.clock->nowMs();
+    Q_EMIT eventRaised(e);
+    Q_EMIT coordinationChanged(status.up, status.describe());
+    const QString text = status.describe();
+    forEachWorker(QString(), [up = status.up, text](AccountWorker *w) {
+        QMetaObject::invokeMethod(w, [w, up, text] {
+            if (up)
+                w->resumeAfterCoordination();
+            else
+                w->haltAll(HaltReason::CoordinationUnavailable, text);
+        }, Qt::QueuedConnection);
+    });
 }
 
 void Engine::startSimulator()
@@ -252,6 +367,7 @@ void Engine::launchAccount(AccountRuntime &rt)
     shared.ledger = m_ledger.get();
     shared.locks = m_locks.get();
     shared.book = m_book.get();
+    shared.sessions = m_sessions.get();
     shared.clock = m_options.clock;
     shared.instanceId = m_options.instanceId;
 
@@ -287,11 +403,32 @@ void Engine::createControlClient(const QString &accountId, const QString &loginI
     o.clientRateLimit = false; // the kill switch must not wait in the client's queue; the server still enforces
     QObject *root = m_controlRoot;
     EmergencyStop *stop = m_emergency;
-    QMetaObject::invokeMethod(m_controlRoot, [root, stop, o, loginId] {
+    SessionRegistry *sessions = m_sessions.get();
+    const QString sessionId = accountId + QStringLiteral("/control");
+    const QString tokenRef = TokenFingerprint::of(token);
+    QMetaObject::invokeMethod(m_controlRoot, [root, stop, sessions, o, loginId, sessionId, tokenRef] {
         auto *client = new DerivClient(o, root);
+        const Result<void> registered = sessions->registerSession(sessionId, loginId, tokenRef, client,
+                                                                  [stop, client, loginId](const QString &) {
+                                                                      stop->removeControlClient(loginId);
+                                                                      client->close();
+                                                                  });
+        if (!registered) {
+            client->deleteLater();
+            return;
+        }
         stop->setControlClient(loginId, client);
         client->open();
     }, Qt::QueuedConnection);
+}
+
+void Engine::revokeToken(const QString &accountId, bool deleteOnServer)
+{
+    auto it = m_accounts.find(accountId);
+    if (it == m_accounts.end() || !it->worker)
+        return;
+    AccountWorker *w = it->worker;
+    QMetaObject::invokeMethod(w, [w, deleteOnServer] { w->revokeToken(deleteOnServer); }, Qt::QueuedConnection);
 }
 
 void Engine::withSimulator(std::function<void(Sim::SimServer &)> fn)
@@ -304,23 +441,31 @@ void Engine::withSimulator(std::function<void(Sim::SimServer &)> fn)
 
 quint64 Engine::emergencyStop(const QString &accountId)
 {
+    const quint64 id = emergencyStopLocal(accountId, QStringLiteral("emergency stop"));
+    // Every other instance halts and sells too (stop of everything only).
+    if (accountId.isEmpty() && m_stopChannel) {
+        StopChannel *channel = m_stopChannel;
+        QMetaObject::invokeMethod(channel, [channel] { channel->requestStop(QStringLiteral("emergency stop")); },
+                                  Qt::QueuedConnection);
+    }
+    return id;
+}
+
+quint64 Engine::emergencyStopLocal(const QString &accountId, const QString &reason)
+{
     const qint64 t0 = steadyNs();
     const quint64 id = m_nextStopId++;
     const QString login = accountId.isEmpty() ? QString() : m_loginIds.value(accountId, accountId);
     if (accountId.isEmpty())
-        m_gate->setGlobal(GateState::Halted, QStringLiteral("emergency stop"));
+        m_gate->setGlobal(GateState::Halted, reason);
     else
-        (void)m_gate->setAccount(login, GateState::Halted, QStringLiteral("emergency stop"));
+        (void)m_gate->setAccount(login, GateState::Halted, reason);
     const qint64 haltedUs = (steadyNs() - t0) / 1000;
     const qint64 now = m_options.clock->nowMs();
 
-    for (AccountRuntime &rt : m_accounts) {
-        if (!rt.worker || (!accountId.isEmpty() && rt.config.id != accountId))
-            continue;
-        AccountWorker *w = rt.worker;
-        QMetaObject::invokeMethod(w, [w] { w->haltAll(HaltReason::KillSwitch, QStringLiteral("emergency stop")); },
-                                  Qt::QueuedConnection);
-    }
+    forEachWorker(accountId, [reason](AccountWorker *w) {
+        QMetaObject::invokeMethod(w, [w, reason] { w->haltAll(HaltReason::KillSwitch, reason); }, Qt::QueuedConnection);
+    });
     EmergencyStop *stop = m_emergency;
     if (stop) {
         QMetaObject::invokeMethod(stop, [stop, id, login, now, t0, haltedUs] { stop->run(id, login, now, t0, haltedUs); },
@@ -408,6 +553,13 @@ void Engine::onWorkerFinished(const QString &accountId)
         if (rt.thread)
             rt.thread->wait();
         rt.worker = nullptr;
+    }
+    if (m_coordThread) {
+        m_coordThread->quit();
+        m_coordThread->wait();
+        m_keeper = nullptr;
+        m_stopChannel = nullptr;
+        m_registry = nullptr;
     }
     if (m_controlThread) {
         m_controlThread->quit();

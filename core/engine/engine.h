@@ -22,10 +22,15 @@ namespace Vigil {
 
 class AccountWorker;
 class Clock;
+class InstanceRegistry;
+class LeaseKeeper;
+class StopChannel;
+struct CoordinationStatus;
 class EmergencyStop;
 class ExecutionLocks;
 class LimitLedger;
 class OpenContractBook;
+class SessionRegistry;
 class TradingGate;
 namespace Sim {
 class SimServer;
@@ -78,6 +83,11 @@ public:
     // The kill switch. Returns when the gate is Halted for the scope (empty = every account); then sells
     // everything open on the control thread and emits emergencyStopFinished with the report.
     quint64 emergencyStop(const QString &accountId = {});
+    // Revokes the account's token: deleted on the server first when deleteOnServer (api_token), then every
+    // session using it (trading and control sockets) is closed and its bots halt (TokenRevoked).
+    // tokenRevoked follows; the caller removes it from the keychain.
+    void revokeToken(const QString &accountId, bool deleteOnServer);
+    SessionRegistry &sessions() { return *m_sessions; }
 
     const EngineConfig &config() const { return m_config; }
     QUrl simulatorUrl() const { return m_simUrl; }
@@ -95,6 +105,10 @@ Q_SIGNALS:
     void eventRaised(const Vigil::EngineEvent &event);
     void reconcileFinished(const Vigil::ReconcileReport &report);
     void emergencyStopFinished(const Vigil::EmergencyStopReport &report);
+    // Coordination (lock file / Redis) went down or came back; while down no buy can pass.
+    void coordinationChanged(bool up, const QString &description);
+    // A token was revoked (by the user, or the server said InvalidToken): its sessions are closed.
+    void tokenRevoked(const QString &accountId, const QString &loginId, const QString &reason);
     void stopped();
 
 private:
@@ -111,6 +125,10 @@ private:
     void launchAccount(AccountRuntime &rt);
     void createControlClient(const QString &accountId, const QString &loginId, const QString &token);
     void onWorkerFinished(const QString &accountId);
+    Result<void> startCoordination();
+    quint64 emergencyStopLocal(const QString &accountId, const QString &reason);
+    void onCoordinationStatus(const CoordinationStatus &status);
+    void forEachWorker(const QString &accountId, const std::function<void(AccountWorker *)> &fn);
     QString journalUrl() const;
 
     Options m_options;
@@ -120,6 +138,7 @@ private:
     std::unique_ptr<TradingGate> m_gate;
     std::unique_ptr<LimitLedger> m_ledger;
     std::unique_ptr<OpenContractBook> m_book;
+    std::unique_ptr<SessionRegistry> m_sessions;
     std::shared_ptr<ExecutionLocks> m_locks;
     QHash<QString, AccountRuntime> m_accounts;
     QHash<QString, QString> m_loginIds; // account id → login id
@@ -130,6 +149,11 @@ private:
     QThread *m_controlThread = nullptr;
     EmergencyStop *m_emergency = nullptr;
     QObject *m_controlRoot = nullptr; // parent of the control clients, on the control thread
+    QThread *m_coordThread = nullptr;
+    LeaseKeeper *m_keeper = nullptr;
+    StopChannel *m_stopChannel = nullptr;
+    InstanceRegistry *m_registry = nullptr;
+    bool m_coordinationUp = true;
     int m_pendingTokens = 0;
     quint64 m_nextStopId = 1;
 };

@@ -364,6 +364,8 @@ void Reconciler::queryPortfolio()
     });
 }
 
+// Oldest first with offset paging: a contract that settles while we page is inserted at its purchase time, which
+// can only push rows already read onto the next page (read twice, merged by id), never skip one.
 void Reconciler::queryProfitTable(int offset)
 {
     const QJsonObject request{{kProfitTable, 1},

@@ -1,7 +1,49 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ratelimiter.h"
 
+#include <iterator>
+
 namespace Vigil::Sim {
+
+namespace {
+struct Budget
+{
+    const char *suffix; // appended to the key: one window per key and budget
+    qint64 periodMs;
+    int RateLimits::*max;
+};
+
+constexpr Budget s_ping[] = {{"/ping/s", 1'000, &RateLimits::pingPerSecond}};
+constexpr Budget s_outcome[] = {{"/outcome/m", 60'000, &RateLimits::outcomePerMinute},
+                                {"/outcome/h", 3'600'000, &RateLimits::outcomePerHour}};
+constexpr Budget s_pricing[] = {{"/pricing/m", 60'000, &RateLimits::pricingPerMinute},
+                                {"/pricing/h", 3'600'000, &RateLimits::pricingPerHour}};
+constexpr Budget s_general[] = {{"/general/m", 60'000, &RateLimits::generalPerMinute},
+                                {"/general/h", 3'600'000, &RateLimits::generalPerHour}};
+
+struct Budgets
+{
+    const Budget *begin;
+    const Budget *end;
+};
+
+Budgets budgetsOf(RateLimiter::Category category)
+{
+    switch (category) {
+    case RateLimiter::Category::PingTime:
+        return {std::begin(s_ping), std::end(s_ping)};
+    case RateLimiter::Category::Outcome:
+        return {std::begin(s_outcome), std::end(s_outcome)};
+    case RateLimiter::Category::Pricing:
+        return {std::begin(s_pricing), std::end(s_pricing)};
+    case RateLimiter::Category::General:
+        return {std::begin(s_general), std::end(s_general)};
+    case RateLimiter::Category::Unlimited:
+        break;
+    }
+    return {nullptr, nullptr};
+}
+} // namespace
 
 RateLimiter::RateLimiter(const RateLimits &limits)
     : m_limits(limits)
@@ -34,42 +76,26 @@ bool RateLimiter::fits(Window &w, qint64 nowMs, qint64 periodMs, int max)
 
 bool RateLimiter::allow(const QString &key, Category category, qint64 nowMs)
 {
-    struct Budget
-    {
-        const char *suffix;
-        qint64 periodMs;
-        int max;
-    };
-    Budget budgets[2];
-    int n = 0;
-    switch (category) {
-    case Category::Unlimited:
-        return true;
-    case Category::PingTime:
-        budgets[n++] = {"/ping/s", 1'000, m_limits.pingPerSecond};
-        break;
-    case Category::Outcome:
-        budgets[n++] = {"/outcome/m", 60'000, m_limits.outcomePerMinute};
-        budgets[n++] = {"/outcome/h", 3'600'000, m_limits.outcomePerHour};
-        break;
-    case Category::Pricing:
-        budgets[n++] = {"/pricing/m", 60'000, m_limits.pricingPerMinute};
-        budgets[n++] = {"/pricing/h", 3'600'000, m_limits.pricingPerHour};
-        break;
-    case Category::General:
-        budgets[n++] = {"/general/m", 60'000, m_limits.generalPerMinute};
-        budgets[n++] = {"/general/h", 3'600'000, m_limits.generalPerHour};
-        break;
-    }
+    const Budgets budgets = budgetsOf(category);
     Window *windows[2] = {nullptr, nullptr};
-    for (int i = 0; i < n; ++i) {
-        windows[i] = &m_windows[key + QLatin1String(budgets[i].suffix)];
-        if (!fits(*windows[i], nowMs, budgets[i].periodMs, budgets[i].max))
-            return false;
+    int n = 0;
+    for (const Budget *b = budgets.begin; b != budgets.end; ++b, ++n) {
+        windows[n] = &m_windows[key + QLatin1String(b->suffix)];
+        if (!fits(*windows[n], nowMs, b->periodMs, m_limits.*(b->max)))
+            return false; // a refused request is not counted anywhere
     }
     for (int i = 0; i < n; ++i)
         windows[i]->count += 1;
     return true;
+}
+
+void RateLimiter::forget(const QString &key)
+{
+    for (const Category c : {Category::PingTime, Category::Outcome, Category::Pricing, Category::General}) {
+        const Budgets budgets = budgetsOf(c);
+        for (const Budget *b = budgets.begin; b != budgets.end; ++b)
+            m_windows.erase(key + QLatin1String(b->suffix));
+    }
 }
 
 void RateLimiter::reset()

@@ -23,6 +23,8 @@ public:
 
     // Counts a request of `category` for `key` at real time `nowMs` if the budgets allow it.
     bool allow(const QString &key, Category category, qint64 nowMs);
+    // Drops every window of `key` (a closed connection's ping budget), so keys do not pile up.
+    void forget(const QString &key);
     void reset();
 
     const RateLimits &limits() const { return m_limits; }

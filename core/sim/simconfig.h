@@ -34,7 +34,7 @@ struct RateLimits
     int pricingPerMinute = 80; // proposal, proposal_open_contract
     int pricingPerHour = 3'600;
     int pingPerSecond = 10;    // ping and time, per connection; exceeding closes the socket (1008)
-    int maxProposalSubscriptions = 5; // concurrent, per account
+    int maxProposalSubscriptions = 5; // concurrent, per account (enforced while rate limits are on)
 };
 
 // An account to create at start: addAccount() takes the same fields.
@@ -72,6 +72,7 @@ struct SimConfig
     int maxIncomingFrameBytes = 256 * 1024;
     QStringList appIds;            // accepted app_ids; empty = any decimal app_id
     QString siteStatus = QStringLiteral("up");
+    qint64 updatingDisconnectMs = 60'000; // real ms from site_status "updating" to dropping every connection
     bool logRequests = false;      // one qCInfo(lcSim) line per request (secrets redacted)
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "simserver.h"
 
+#include <limits>
 #include <vector>
 
 #include <QRegularExpression>
@@ -117,7 +118,7 @@ Result<quint16> SimServer::listen(const QHostAddress &address, quint16 port)
     m_ws->setHandshakeTimeout(s_handshakeTimeoutMs);
     connect(m_ws, &QWebSocketServer::newConnection, this, &SimServer::onWebSocket);
     connect(m_tcp, &QTcpServer::newConnection, this, &SimServer::onTcpConnection);
-    qCInfo(lcSim) << "simulator listening on" << url().toString();
+    qCDebug(lcSim) << "simulator listening on" << url().toString();
     return m_tcp->serverPort();
 }
 
@@ -360,6 +361,13 @@ void SimServer::setSiteStatus(const QString &status)
 {
     m_ctx.siteStatus = status;
     forEachSession(QString(), [](SimSession *s) { s->onSiteStatusChanged(); });
+    if (status != QLatin1String("updating"))
+        return;
+    QTimer::singleShot(int(std::clamp<qint64>(m_ctx.config.updatingDisconnectMs, 0, std::numeric_limits<int>::max())), this,
+                       [this] {
+                           if (m_ctx.siteStatus == QLatin1String("updating"))
+                               forEachSession(QString(), [](SimSession *s) { s->dropNow(); });
+                       });
 }
 
 int SimServer::connectionCount() const
@@ -410,6 +418,13 @@ SimStats SimServer::stats() const
         st.contracts.append(s);
     }
     return st;
+}
+
+AccountStats SimServer::accountStats(const QString &loginid) const
+{
+    const SimStats st = stats();
+    const AccountStats *a = st.account(loginid);
+    return a ? *a : AccountStats();
 }
 
 Result<QJsonObject> SimServer::buyDirect(const QString &loginid, const QJsonObject &parameters,

@@ -88,11 +88,14 @@ public:
     bool rateLimitsEnabled() const;
     void setResaleRules(const ResaleRules &rules);
     ResaleRules resaleRules() const;
-    // "up", "down" or "updating"; website_status subscribers are told.
+    // "up", "down" or "updating"; website_status subscribers are told. As on Deriv, "updating" is
+    // followed by a disconnect of every connection (after SimConfig::updatingDisconnectMs).
     void setSiteStatus(const QString &status);
 
     // Observability.
     SimStats stats() const;
+    // One account's figures (a default AccountStats with an empty loginid if unknown).
+    AccountStats accountStats(const QString &loginid) const;
     int connectionCount() const;
     // Buys on an account outside any session (the contract a lost buy reply leaves behind).
     // `parameters` as buy.parameters; maxPrice defaults to the ask. Returns the buy object

@@ -150,6 +150,7 @@ SimSession::SimSession(quint64 id, QWebSocket *socket, const QString &appId, Sim
 
 SimSession::~SimSession()
 {
+    m_ctx.limiter->forget(QStringLiteral("conn:") + QString::number(m_id));
     for (const Stream &s : m_streams) {
         if (s.type == s_proposal)
             m_ctx.proposalStreams[s.budgetKey] -= 1;

@@ -69,6 +69,7 @@ struct SimStats
     QList<ConnectionStats> connections;
     QList<ContractStats> contracts;
 
+    // Points into this SimStats: keep the SimStats alive (not a temporary) while using it.
     const AccountStats *account(const QString &loginid) const;
     QList<ConnectionStats> connectionsOf(const QString &loginid) const;
     QJsonObject toJson() const;

@@ -16,7 +16,7 @@ packages=(
     libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libhiredis-dev libbackward-cpp-dev libdw-dev
     libxcb1-dev libx11-dev libgl-dev qt6-qpa-plugins
 )
-test_packages=(redis-server xvfb xdotool xauth gnome-keyring dbus-x11 libsecret-tools nodejs npm clang libclang-rt-14-dev imagemagick)
+test_packages=(redis-server postgresql xvfb xdotool xauth gnome-keyring dbus-x11 libsecret-tools nodejs npm clang libclang-rt-14-dev imagemagick)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -52,9 +52,16 @@ PY
 
 run_tests() {
     local dir=build-test
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_WERROR=ON \
-        -DVIGIL_BUILD_FUZZ="$(command -v clang++ >/dev/null && echo ON || echo OFF)"
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_WERROR=ON
     cmake --build "$dir" -j "$(jobs)"
+
+    # The frame parser's libFuzzer target needs clang for its (small) tree: replay the corpus, fuzz briefly.
+    if command -v clang++ >/dev/null; then
+        CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_BUILD_UI=OFF \
+            -DVIGIL_BUILD_FUZZ=ON >/dev/null
+        cmake --build build-fuzz -j "$(jobs)" --target fuzz_framecodec
+        ctest --test-dir build-fuzz -L fuzz --output-on-failure
+    fi
 
     # Services the tests need: a throwaway Redis on a free loopback port.
     local redis_dir redis_port redis_pid=""
@@ -71,9 +78,19 @@ run_tests() {
         done
         echo "==> redis-server on 127.0.0.1:$redis_port"
     fi
+    # A throwaway PostgreSQL cluster for the journal's QPSQL tests (label postgres).
+    local pg_dir=""
+    if pg_env="$(bash tests/core/store/pg-throwaway.sh start 2>/dev/null)"; then
+        eval "$pg_env"
+        pg_dir="${VIGIL_TEST_PG_DIR:-}"
+        echo "==> PostgreSQL for the journal tests started (throwaway cluster in $pg_dir)"
+    else
+        echo "==> PostgreSQL not available: the postgres-labelled tests will skip"
+    fi
     cleanup() {
         [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
         rm -rf "$redis_dir"
+        [ -n "$pg_dir" ] && bash tests/core/store/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
     }
     trap cleanup EXIT
 

@@ -36,12 +36,11 @@ public:
         if (m_port == 0 || !m_dir.isValid())
             return false;
         m_process.setProgram(executable());
-        m_process.setArguments({QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"),
-                                m_dir.path(), QStringLiteral("--daemonize"), QStringLiteral("no"),
-                                QStringLiteral("--loglevel"), QStringLiteral("warning"),
-                                QStringLiteral("--enable-debug-command"), QStringLiteral("local")});
+        m_process.setArguments({ QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+            QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+            QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--daemonize"),
+            QStringLiteral("no"), QStringLiteral("--loglevel"), QStringLiteral("warning"),
+            QStringLiteral("--enable-debug-command"), QStringLiteral("local") });
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
 #ifdef Q_OS_LINUX
         // A crashed test must not leave its server behind.
@@ -84,9 +83,18 @@ public:
         return start();
     }
 
-    bool isRunning() const { return m_process.state() == QProcess::Running; }
-    quint16 port() const { return m_port; }
-    QString url() const { return QStringLiteral("redis://127.0.0.1:%1").arg(m_port); }
+    bool isRunning() const
+    {
+        return m_process.state() == QProcess::Running;
+    }
+    quint16 port() const
+    {
+        return m_port;
+    }
+    QString url() const
+    {
+        return QStringLiteral("redis://127.0.0.1:%1").arg(m_port);
+    }
 
     static quint16 freeLoopbackPort()
     {

@@ -9,8 +9,7 @@ namespace Vigil::Test {
 
 // For QVERIFY2(r.ok(), describe(r)): QVERIFY2 evaluates its message even on success, so the message must not
 // touch error() of a successful result.
-template<typename R>
-const char *describe(const R &result)
+template <typename R> const char *describe(const R &result)
 {
     static thread_local QByteArray text;
     text = result.ok() ? QByteArray() : result.error().toString().toUtf8();

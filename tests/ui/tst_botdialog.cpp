@@ -167,6 +167,7 @@ void TestBotDialog::editModeKeepsTheIdAndLoadsTheStrategy()
                                     {QStringLiteral("contract_type"), QStringLiteral("PUT")},
                                     {QStringLiteral("duration"), 3},
                                     {QStringLiteral("duration_unit"), QStringLiteral("t")},
+                                    {QStringLiteral("currency"), QStringLiteral("USD")},
                                     {QStringLiteral("stake"), QStringLiteral("1.50")},
                                     {QStringLiteral("max_stake"), QStringLiteral("24.00")},
                                     {QStringLiteral("staking"), QJsonObject{{QStringLiteral("system"), QStringLiteral("martingale")},

@@ -41,17 +41,18 @@ qint64 percentile(std::vector<qint64> v, double p)
 
 void print(const QList<Row> &rows)
 {
-    std::printf("%-8s %-18s %7s %10s %10s %10s %6s\n", "backend", "operation", "n", "p50 us", "p99 us", "max us", "fail");
+    std::printf(
+        "%-8s %-18s %7s %10s %10s %10s %6s\n", "backend", "operation", "n", "p50 us", "p99 us", "max us", "fail");
     for (const Row &r : rows) {
         std::printf("%-8s %-18s %7zu %10.1f %10.1f %10.1f %6d\n", qPrintable(r.backend), qPrintable(r.op), r.ns.size(),
-                    percentile(r.ns, 0.50) / 1000.0, percentile(r.ns, 0.99) / 1000.0,
-                    (r.ns.empty() ? 0 : *std::max_element(r.ns.begin(), r.ns.end())) / 1000.0, r.failures);
+            percentile(r.ns, 0.50) / 1000.0, percentile(r.ns, 0.99) / 1000.0,
+            (r.ns.empty() ? 0 : *std::max_element(r.ns.begin(), r.ns.end())) / 1000.0, r.failures);
     }
 }
 
 QList<Row> measure(const QString &name, LockBackend &backend, int n)
 {
-    Row cycle{name, QStringLiteral("acquire+release"), {}, 0};
+    Row cycle { name, QStringLiteral("acquire+release"), {}, 0 };
     cycle.ns.reserve(static_cast<size_t>(n));
     const QString key = LockKey::account(QStringLiteral("BENCH1"));
     QElapsedTimer t;
@@ -64,7 +65,7 @@ QList<Row> measure(const QString &name, LockBackend &backend, int n)
             ++cycle.failures;
     }
 
-    Row renew{name, QStringLiteral("renew"), {}, 0};
+    Row renew { name, QStringLiteral("renew"), {}, 0 };
     renew.ns.reserve(static_cast<size_t>(n));
     auto lease = backend.acquire(key, 10'000);
     if (lease) {
@@ -79,14 +80,14 @@ QList<Row> measure(const QString &name, LockBackend &backend, int n)
     } else {
         renew.failures = n;
     }
-    return {cycle, renew};
+    return { cycle, renew };
 }
 
 Row measureIsValid(int n)
 {
     LeaseKeeper keeper(std::make_unique<MemoryLockBackend>(InstanceIdentity::current(QStringLiteral("bench"))));
     auto lease = keeper.acquireNow(LockKey::account(QStringLiteral("BENCH1")), 60'000);
-    Row r{QStringLiteral("keeper"), QStringLiteral("isValid (per buy)"), {}, 0};
+    Row r { QStringLiteral("keeper"), QStringLiteral("isValid (per buy)"), {}, 0 };
     if (!lease) {
         r.failures = n;
         return r;
@@ -115,10 +116,10 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Vigil lock latency benchmark"));
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("n"), QStringLiteral("Iterations per measurement (default 2000)."), QStringLiteral("n"),
-                      QStringLiteral("2000")});
-    parser.addOption({QStringLiteral("redis"), QStringLiteral("Use this Redis (redis://host:port[/db]) instead of starting one."),
-                      QStringLiteral("url")});
+    parser.addOption({ QStringLiteral("n"), QStringLiteral("Iterations per measurement (default 2000)."),
+        QStringLiteral("n"), QStringLiteral("2000") });
+    parser.addOption({ QStringLiteral("redis"),
+        QStringLiteral("Use this Redis (redis://host:port[/db]) instead of starting one."), QStringLiteral("url") });
     parser.process(app);
     bool ok = false;
     const int n = parser.value(QStringLiteral("n")).toInt(&ok);
@@ -153,7 +154,8 @@ int main(int argc, char *argv[])
     }
 
     rows += measureIsValid(n);
-    std::printf("Vigil lock latency, n = %d per row (renewal overhead = the renew row, once per lease every ttl/3)\n", n);
+    std::printf(
+        "Vigil lock latency, n = %d per row (renewal overhead = the renew row, once per lease every ttl/3)\n", n);
     print(rows);
     return 0;
 }

@@ -5,6 +5,8 @@
 //   first      the very first run (no earlier report: only unresolved rows define the window)
 //   steady     nothing changed since the last run (the periodic case)
 //   lost+orph  each run finds 50 lost buy replies (Unknown rows whose contracts exist) and 20 outside contracts
+//   restart    a new Reconciler on the same journal (as after a restart): it reads the settled rows of the whole
+//              lookback window once to find the ones written since the last completed run
 // Usage: bench_reconcile [--trades 10000] [--open 500] [--runs 15] [--dir /path/for/journal]
 #include <algorithm>
 #include <cstdio>
@@ -170,13 +172,18 @@ public:
         o.token = s_token;
         o.clientRateLimit = false;
         m_client = std::make_unique<DerivClient>(o);
+        makeReconciler();
+        return true;
+    }
+
+    void makeReconciler()
+    {
         ReconcilerOptions ro;
         ro.account = m_account;
         ro.instanceId = QStringLiteral("bench");
         m_reconciler = std::make_unique<Reconciler>(m_client.get(), m_journal.get(), ro);
         QObject::connect(m_reconciler.get(), &Reconciler::finished, this,
                          [this](const ReconcileReport &report) { onFinished(report); });
-        return true;
     }
 
     void start()
@@ -194,12 +201,17 @@ public:
 private:
     void plan()
     {
-        m_scenarios = {{QStringLiteral("first"), {}}, {QStringLiteral("steady"), {}}, {QStringLiteral("lost+orph"), {}}};
+        m_scenarios = {{QStringLiteral("first"), {}},
+                       {QStringLiteral("steady"), {}},
+                       {QStringLiteral("lost+orph"), {}},
+                       {QStringLiteral("restart"), {}}};
         m_steps.push_back({0, nullptr});
         for (int i = 0; i < runs; ++i)
             m_steps.push_back({1, nullptr});
         for (int i = 0; i < std::max(3, runs / 3); ++i)
             m_steps.push_back({2, [this, i] { prepareWork(i); }});
+        for (int i = 0; i < std::max(3, runs / 3); ++i)
+            m_steps.push_back({3, [this] { makeReconciler(); }});
     }
 
     // 50 buys whose replies were lost (Unknown rows, contracts on the server) and 20 contracts bought outside.

@@ -35,12 +35,11 @@ int runHolder(const QString &dir, const QString &key)
         return 2;
     }
     std::printf("LOCKED %lld %lld\n", static_cast<long long>(lease->fence),
-                static_cast<long long>(QCoreApplication::applicationPid()));
+        static_cast<long long>(QCoreApplication::applicationPid()));
     std::fflush(stdout);
     // Hold until the parent closes stdin (or kills us).
     char buf[64];
-    while (std::fgets(buf, sizeof buf, stdin)) {
-    }
+    while (std::fgets(buf, sizeof buf, stdin)) { }
     return backend.release(lease.value()) ? 0 : 3;
 }
 
@@ -51,7 +50,7 @@ public:
     bool start(const QString &dir, const QString &key)
     {
         m_proc.setProgram(QCoreApplication::applicationFilePath());
-        m_proc.setArguments({QStringLiteral("--hold"), dir, key});
+        m_proc.setArguments({ QStringLiteral("--hold"), dir, key });
         m_proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_proc.start();
         if (!m_proc.waitForStarted(5000))
@@ -126,8 +125,9 @@ void TestFileLockBackend::exclusiveWithinOneProcess()
     auto lb = b.acquire(key, 10'000);
     QVERIFY(!lb.ok());
     QCOMPARE(lb.error().code, QString(CoordinationError::LockHeld));
-    QCOMPARE(lb.error().details.value(QStringLiteral("holder")).toObject().value(QStringLiteral("instance_id")).toString(),
-             QStringLiteral("A"));
+    QCOMPARE(
+        lb.error().details.value(QStringLiteral("holder")).toObject().value(QStringLiteral("instance_id")).toString(),
+        QStringLiteral("A"));
     QVERIFY(a.release(la.value()).ok());
     auto lb2 = b.acquire(key, 10'000);
     QVERIFY2(lb2.ok(), Test::describe(lb2));
@@ -165,7 +165,7 @@ void TestFileLockBackend::oldLockOfALiveHolderIsNotStale()
     Holder child;
     QVERIFY(child.start(dir, key));
     // Age must not matter (staleLockTime 0): make the lock file look a day old.
-    const QStringList locks = QDir(dir).entryList({QStringLiteral("*.lock")}, QDir::Files);
+    const QStringList locks = QDir(dir).entryList({ QStringLiteral("*.lock") }, QDir::Files);
     QCOMPARE(locks.size(), 1);
     QFile f(QDir(dir).filePath(locks.first()));
     QVERIFY(f.open(QIODevice::ReadWrite));
@@ -238,7 +238,7 @@ void TestFileLockBackend::deletedLockFileMeansNotOwner()
     QVERIFY(la.ok());
     QVERIFY(a.renew(la.value()).ok());
     QVERIFY(a.verify(la.value()).value());
-    const QStringList locks = QDir(dir).entryList({QStringLiteral("*.lock")}, QDir::Files);
+    const QStringList locks = QDir(dir).entryList({ QStringLiteral("*.lock") }, QDir::Files);
     QCOMPARE(locks.size(), 1);
     QVERIFY(QFile::remove(QDir(dir).filePath(locks.first())));
     QCOMPARE(a.renew(la.value()).error().code, QString(CoordinationError::NotOwner));
@@ -259,7 +259,7 @@ void TestFileLockBackend::corruptFenceCounterIsRefused()
     auto la = a.acquire(key, 10'000);
     QVERIFY(la.ok());
     QVERIFY(a.release(la.value()).ok());
-    const QStringList fences = QDir(dir).entryList({QStringLiteral("*.fence")}, QDir::Files);
+    const QStringList fences = QDir(dir).entryList({ QStringLiteral("*.fence") }, QDir::Files);
     QCOMPARE(fences.size(), 1);
     QFile f(QDir(dir).filePath(fences.first()));
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));

@@ -60,8 +60,9 @@ void TestInstanceRegistry::init()
 
 std::unique_ptr<InstanceRegistry> TestInstanceRegistry::registry(const QString &id, qint64 pid, const QString &dir)
 {
-    return std::make_unique<InstanceRegistry>(std::make_unique<FileInstanceStore>(dir.isEmpty() ? m_dir->path() : dir, m_clock),
-                                              identity(id, pid), m_clock, 1000);
+    return std::make_unique<InstanceRegistry>(
+        std::make_unique<FileInstanceStore>(dir.isEmpty() ? m_dir->path() : dir, m_clock), identity(id, pid), m_clock,
+        1000);
 }
 
 void TestInstanceRegistry::instancesSeeEachOther()
@@ -72,18 +73,19 @@ void TestInstanceRegistry::instancesSeeEachOther()
     QVERIFY(!a->instancesKnown());
     a->heartbeatNow();
     QVERIFY(a->instancesKnown());
-    QCOMPARE(ids(a->instances()), QStringList{QStringLiteral("A")});
+    QCOMPARE(ids(a->instances()), QStringList { QStringLiteral("A") });
     b->heartbeatNow();
-    QCOMPARE(ids(b->instances()), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
+    QCOMPARE(ids(b->instances()), (QStringList { QStringLiteral("A"), QStringLiteral("B") }));
     a->heartbeatNow();
-    QCOMPARE(ids(a->instances()), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
+    QCOMPARE(ids(a->instances()), (QStringList { QStringLiteral("A"), QStringLiteral("B") }));
     QCOMPARE(changedA.count(), 2);
     m_clock.advance(100);
     a->heartbeatNow(); // only last-seen moved: no change signal
     QCOMPARE(changedA.count(), 2);
 
     const auto list = a->instances();
-    const auto it = std::find_if(list.cbegin(), list.cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"B"; });
+    const auto it
+        = std::find_if(list.cbegin(), list.cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"B"; });
     QVERIFY(it != list.cend());
     QCOMPARE(it->identity.pid, 20);
     QCOMPARE(it->identity.host, QStringLiteral("box"));
@@ -95,13 +97,14 @@ void TestInstanceRegistry::botsAreReported()
 {
     auto a = registry(QStringLiteral("A"), 10);
     auto b = registry(QStringLiteral("B"), 20);
-    a->setBots({QStringLiteral("bot-1"), QStringLiteral("bot-2")});
+    a->setBots({ QStringLiteral("bot-1"), QStringLiteral("bot-2") });
     QCoreApplication::processEvents(); // setBots posts a heartbeat
     b->heartbeatNow();
     const auto list = b->instances();
-    const auto it = std::find_if(list.cbegin(), list.cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"A"; });
+    const auto it
+        = std::find_if(list.cbegin(), list.cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"A"; });
     QVERIFY(it != list.cend());
-    QCOMPARE(it->bots, (QStringList{QStringLiteral("bot-1"), QStringLiteral("bot-2")}));
+    QCOMPARE(it->bots, (QStringList { QStringLiteral("bot-1"), QStringLiteral("bot-2") }));
 }
 
 void TestInstanceRegistry::silentInstanceExpires()
@@ -116,7 +119,7 @@ void TestInstanceRegistry::silentInstanceExpires()
     QCOMPARE(b->instances().size(), 2);
     m_clock.advance(2);
     b->heartbeatNow();
-    QCOMPARE(ids(b->instances()), QStringList{QStringLiteral("B")});
+    QCOMPARE(ids(b->instances()), QStringList { QStringLiteral("B") });
 }
 
 void TestInstanceRegistry::stopRemovesTheEntry()
@@ -127,7 +130,7 @@ void TestInstanceRegistry::stopRemovesTheEntry()
     b->heartbeatNow();
     a->stop();
     b->heartbeatNow();
-    QCOMPARE(ids(b->instances()), QStringList{QStringLiteral("B")});
+    QCOMPARE(ids(b->instances()), QStringList { QStringLiteral("B") });
 }
 
 void TestInstanceRegistry::failedReadIsUnknownNotEmpty()

@@ -62,7 +62,11 @@ struct KeeperThread
         thread.wait();
     }
     // Returns once the keeper has handled everything posted to it before.
-    void barrier() { QMetaObject::invokeMethod(keeper, [] {}, Qt::BlockingQueuedConnection); }
+    void barrier()
+    {
+        QMetaObject::invokeMethod(
+            keeper, [] {}, Qt::BlockingQueuedConnection);
+    }
     Q_DISABLE_COPY_MOVE(KeeperThread)
 
     QThread thread;
@@ -119,7 +123,7 @@ void TestLeaseKeeper::renewsEveryThirdOfTtl()
     QVERIFY(lease.ok());
     clock.advance(200);
     rig.keeper->renewDueLeases(); // not due yet (< ttl/3)
-    clock.advance(100);           // 300 = ttl/3
+    clock.advance(100); // 300 = ttl/3
     rig.keeper->renewDueLeases();
     clock.advance(650); // 950 ms after acquire: only alive because it was renewed at 300
     QVERIFY(rig.keeper->isValid(lease.value()));
@@ -149,7 +153,7 @@ void TestLeaseKeeper::refusedRenewalLosesLeaseAtOnce()
     QCOMPARE(reason.code, QString(CoordinationError::LeaseLost));
     QCOMPARE(reason.account, QStringLiteral("CR1"));
     QCOMPARE(reason.details.value(QStringLiteral("cause")).toObject().value(QStringLiteral("code")).toString(),
-             QString(CoordinationError::NotOwner));
+        QString(CoordinationError::NotOwner));
     QVERIFY(rig.keeper->heldLeases().isEmpty());
     // The loss is final: later passes neither resurrect nor report it again.
     clock.advance(300);
@@ -176,8 +180,14 @@ void TestLeaseKeeper::backendDownLosesLeasesAndStatusGoesDown()
     QCOMPARE(lost.count(), 2);
     QVERIFY(!rig.keeper->isValid(a.value()));
     QVERIFY(!rig.keeper->isValid(b.value()));
-    QCOMPARE(lost.at(0).at(1).value<Error>().details.value(QStringLiteral("cause")).toObject().value(QStringLiteral("code")).toString(),
-             QString(CoordinationError::Unavailable));
+    QCOMPARE(lost.at(0)
+                 .at(1)
+                 .value<Error>()
+                 .details.value(QStringLiteral("cause"))
+                 .toObject()
+                 .value(QStringLiteral("code"))
+                 .toString(),
+        QString(CoordinationError::Unavailable));
     QCOMPARE(status.count(), 1);
     const auto down = status.at(0).at(0).value<CoordinationStatus>();
     QVERIFY(!down.up);
@@ -275,7 +285,7 @@ void TestLeaseKeeper::releaseIsInvalidAtOnce()
     QVERIFY(lease.ok());
     rig.keeper->release(lease.value());
     QVERIFY(!rig.keeper->isValid(lease.value())); // before the coordination thread has run
-    QVERIFY(!rig.other->acquire(key, 1000).ok());  // the backend release is still queued
+    QVERIFY(!rig.other->acquire(key, 1000).ok()); // the backend release is still queued
     QTRY_VERIFY(isFree(*rig.other, key));
     QVERIFY(rig.other->acquire(key, 1000).ok());
     QVERIFY(rig.keeper->heldLeases().isEmpty());
@@ -330,9 +340,8 @@ void TestLeaseKeeper::asyncAcquireDeliversOnContextThread()
     QVERIFY(keeper->isValid(got)); // from this (non-keeper) thread
 
     bool refused = false;
-    keeper->acquire(LockKey::account(QStringLiteral("CR1")), 60'000, &context, [&](Result<Lease> r) {
-        refused = !r.ok() && r.error().code == CoordinationError::LockHeld;
-    });
+    keeper->acquire(LockKey::account(QStringLiteral("CR1")), 60'000, &context,
+        [&](Result<Lease> r) { refused = !r.ok() && r.error().code == CoordinationError::LockHeld; });
     QTRY_VERIFY(refused);
 }
 

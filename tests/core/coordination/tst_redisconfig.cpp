@@ -26,13 +26,27 @@ void TestRedisConfig::parsesValidUrls_data()
     QTest::addColumn<int>("db");
     QTest::addColumn<QString>("user");
     QTest::addColumn<QString>("password");
-    QTest::newRow("host and port") << "redis://127.0.0.1:7001" << "127.0.0.1" << 7001 << 0 << "" << "";
-    QTest::newRow("default port") << "redis://localhost" << "localhost" << 6379 << 0 << "" << "";
-    QTest::newRow("password and db") << "redis://:s3cr%40t@10.0.0.5:6380/2" << "10.0.0.5" << 6380 << 2 << "" << "s3cr@t";
-    QTest::newRow("acl user") << "redis://vigil:pw@redis.example:6379/0" << "redis.example" << 6379 << 0 << "vigil" << "pw";
-    QTest::newRow("ipv6") << "redis://[::1]:7002/1" << "::1" << 7002 << 1 << "" << "";
-    QTest::newRow("upper-case scheme, spaces") << "  REDIS://h:1  " << "h" << 1 << 0 << "" << "";
-    QTest::newRow("trailing slash") << "redis://h:2/" << "h" << 2 << 0 << "" << "";
+    QTest::newRow("host and port") << "redis://127.0.0.1:7001"
+                                   << "127.0.0.1" << 7001 << 0 << ""
+                                   << "";
+    QTest::newRow("default port") << "redis://localhost"
+                                  << "localhost" << 6379 << 0 << ""
+                                  << "";
+    QTest::newRow("password and db") << "redis://:s3cr%40t@10.0.0.5:6380/2"
+                                     << "10.0.0.5" << 6380 << 2 << ""
+                                     << "s3cr@t";
+    QTest::newRow("acl user") << "redis://vigil:pw@redis.example:6379/0"
+                              << "redis.example" << 6379 << 0 << "vigil"
+                              << "pw";
+    QTest::newRow("ipv6") << "redis://[::1]:7002/1"
+                          << "::1" << 7002 << 1 << ""
+                          << "";
+    QTest::newRow("upper-case scheme, spaces") << "  REDIS://h:1  "
+                                               << "h" << 1 << 0 << ""
+                                               << "";
+    QTest::newRow("trailing slash") << "redis://h:2/"
+                                    << "h" << 2 << 0 << ""
+                                    << "";
 }
 
 void TestRedisConfig::parsesValidUrls()
@@ -53,21 +67,36 @@ void TestRedisConfig::rejectsBadUrls_data()
 {
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("empty") << "" << "empty";
-    QTest::newRow("no scheme") << "localhost:6379" << "redis://";
-    QTest::newRow("http") << "http://localhost:6379" << "scheme";
-    QTest::newRow("tls") << "rediss://:topsecretpw@h:6379" << "TLS";
-    QTest::newRow("no host") << "redis://:topsecretpw@:6379" << "host";
-    QTest::newRow("port not a number") << "redis://:topsecretpw@h:abc" << "port";
-    QTest::newRow("port zero") << "redis://h:0" << "port";
-    QTest::newRow("port too big") << "redis://h:70000" << "port";
-    QTest::newRow("empty port") << "redis://h:" << "port";
-    QTest::newRow("bad db") << "redis://:topsecretpw@h:1/x" << "database";
-    QTest::newRow("negative db") << "redis://h:1/-1" << "database";
-    QTest::newRow("empty password") << "redis://:@h:1" << "password";
-    QTest::newRow("query") << "redis://h:1/0?timeout=3" << "query";
-    QTest::newRow("bad host char") << "redis://h%2:1" << "host";
-    QTest::newRow("unterminated ipv6") << "redis://[::1:7000" << "IPv6";
+    QTest::newRow("empty") << ""
+                           << "empty";
+    QTest::newRow("no scheme") << "localhost:6379"
+                               << "redis://";
+    QTest::newRow("http") << "http://localhost:6379"
+                          << "scheme";
+    QTest::newRow("tls") << "rediss://:topsecretpw@h:6379"
+                         << "TLS";
+    QTest::newRow("no host") << "redis://:topsecretpw@:6379"
+                             << "host";
+    QTest::newRow("port not a number") << "redis://:topsecretpw@h:abc"
+                                       << "port";
+    QTest::newRow("port zero") << "redis://h:0"
+                               << "port";
+    QTest::newRow("port too big") << "redis://h:70000"
+                                  << "port";
+    QTest::newRow("empty port") << "redis://h:"
+                                << "port";
+    QTest::newRow("bad db") << "redis://:topsecretpw@h:1/x"
+                            << "database";
+    QTest::newRow("negative db") << "redis://h:1/-1"
+                                 << "database";
+    QTest::newRow("empty password") << "redis://:@h:1"
+                                    << "password";
+    QTest::newRow("query") << "redis://h:1/0?timeout=3"
+                           << "query";
+    QTest::newRow("bad host char") << "redis://h%2:1"
+                                   << "host";
+    QTest::newRow("unterminated ipv6") << "redis://[::1:7000"
+                                       << "IPv6";
 }
 
 void TestRedisConfig::rejectsBadUrls()
@@ -91,7 +120,8 @@ void TestRedisConfig::passwordNeverShown()
     QCOMPARE(shown, QStringLiteral("redis://ops:<redacted>@127.0.0.1:7005/3"));
     QVERIFY(!cfg->endpoint().contains(QStringLiteral("Hunter2Pass")));
     // Parsing registered it: free text that leaks it anyway is masked by the log sink.
-    QVERIFY(!Vigil::Redactor::redact(QStringLiteral("auth with Hunter2Pass failed")).contains(QStringLiteral("Hunter2Pass")));
+    QVERIFY(!Vigil::Redactor::redact(QStringLiteral("auth with Hunter2Pass failed"))
+                 .contains(QStringLiteral("Hunter2Pass")));
 }
 
 QTEST_APPLESS_MAIN(TestRedisConfig)

@@ -58,23 +58,24 @@ void TestRedisInstanceStore::init()
     if (!m_server.isRunning())
         QVERIFY(m_server.start());
     m_raw = std::make_unique<RedisConnection>(config());
-    QVERIFY(m_raw->command({"FLUSHALL"}).ok());
+    QVERIFY(m_raw->command({ "FLUSHALL" }).ok());
 }
 
 void TestRedisInstanceStore::publishAndList()
 {
     RedisInstanceStore store(config());
-    QVERIFY(store.publish(info(QStringLiteral("A"), {QStringLiteral("bot-1")}), 10'000).ok());
+    QVERIFY(store.publish(info(QStringLiteral("A"), { QStringLiteral("bot-1") }), 10'000).ok());
     QVERIFY(store.publish(info(QStringLiteral("B"), {}), 10'000).ok());
     auto list = store.list();
     QVERIFY2(list.ok(), Test::describe(list));
     QCOMPARE(list->size(), 2);
-    const auto a = std::find_if(list->cbegin(), list->cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"A"; });
+    const auto a = std::find_if(
+        list->cbegin(), list->cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"A"; });
     QVERIFY(a != list->cend());
-    QCOMPARE(*a, info(QStringLiteral("A"), {QStringLiteral("bot-1")}));
+    QCOMPARE(*a, info(QStringLiteral("A"), { QStringLiteral("bot-1") }));
     // A hash per instance with an expiry, readable with redis-cli.
-    QCOMPARE(m_raw->command({"HGET", "vigil:instance:A", "host"})->text, QByteArray("host-A"));
-    const qint64 pttl = m_raw->command({"PTTL", "vigil:instance:A"})->integer;
+    QCOMPARE(m_raw->command({ "HGET", "vigil:instance:A", "host" })->text, QByteArray("host-A"));
+    const qint64 pttl = m_raw->command({ "PTTL", "vigil:instance:A" })->integer;
     QVERIFY(pttl > 0 && pttl <= 10'000);
 }
 
@@ -85,7 +86,7 @@ void TestRedisInstanceStore::entriesExpireWithoutHeartbeat()
     QVERIFY(store.publish(info(QStringLiteral("gone"), {}), 100).ok());
     QTRY_VERIFY_WITH_TIMEOUT(store.list().value().size() == 1, 2000);
     QCOMPARE(store.list()->first().identity.instanceId, QStringLiteral("A"));
-    QCOMPARE(m_raw->command({"SISMEMBER", "vigil:instances", "gone"})->integer, 0); // pruned from the set
+    QCOMPARE(m_raw->command({ "SISMEMBER", "vigil:instances", "gone" })->integer, 0); // pruned from the set
 }
 
 void TestRedisInstanceStore::removeDropsTheEntry()
@@ -104,15 +105,16 @@ void TestRedisInstanceStore::registriesOnTwoInstancesSeeEachOther()
     vps.instanceId = QStringLiteral("vps");
     InstanceRegistry a(std::make_unique<RedisInstanceStore>(config()), desktop, Clock::system(), 200);
     InstanceRegistry b(std::make_unique<RedisInstanceStore>(config()), vps, Clock::system(), 200);
-    a.setBots({QStringLiteral("bot-x")});
+    a.setBots({ QStringLiteral("bot-x") });
     a.start();
     b.start();
     QTRY_COMPARE(a.instances().size(), 2);
     QTRY_COMPARE(b.instances().size(), 2);
     const auto list = b.instances();
-    const auto it = std::find_if(list.cbegin(), list.cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"desktop"; });
+    const auto it = std::find_if(
+        list.cbegin(), list.cend(), [](const InstanceInfo &i) { return i.identity.instanceId == u"desktop"; });
     QVERIFY(it != list.cend());
-    QCOMPARE(it->bots, QStringList{QStringLiteral("bot-x")});
+    QCOMPARE(it->bots, QStringList { QStringLiteral("bot-x") });
     a.stop();
     QTRY_COMPARE(b.instances().size(), 1);
 }

@@ -56,11 +56,11 @@ void TestRedisLeaseKeeper::init()
     if (!m_server.isRunning())
         QVERIFY(m_server.start());
     m_raw = std::make_unique<RedisConnection>(config());
-    QVERIFY(m_raw->command({"FLUSHALL"}).ok());
+    QVERIFY(m_raw->command({ "FLUSHALL" }).ok());
     LeaseKeeperOptions options;
     options.probeIntervalMs = 200;
-    m_keeper = std::make_unique<LeaseKeeper>(std::make_unique<RedisLockBackend>(config(), identity(QStringLiteral("me"))),
-                                             Clock::system(), options);
+    m_keeper = std::make_unique<LeaseKeeper>(
+        std::make_unique<RedisLockBackend>(config(), identity(QStringLiteral("me"))), Clock::system(), options);
     m_keeper->start(); // on the test thread: its timers run while the test waits
 }
 
@@ -76,7 +76,7 @@ void TestRedisLeaseKeeper::renewalKeepsTheKeyAlive()
     QVERIFY2(lease.ok(), Test::describe(lease));
     QTest::qWait(1500); // 2.5 ttls: only renewals keep it
     QVERIFY(m_keeper->isValid(lease.value()));
-    QCOMPARE(m_raw->command({"GET", key.toUtf8()})->text, lease->token.toUtf8());
+    QCOMPARE(m_raw->command({ "GET", key.toUtf8() })->text, lease->token.toUtf8());
     QCOMPARE(m_keeper->status().backend, CoordinationBackendKind::Redis);
 }
 
@@ -86,7 +86,7 @@ void TestRedisLeaseKeeper::deletedKeyLosesLeaseAtOnce()
     const QString key = LockKey::account(QStringLiteral("CR1"));
     auto lease = m_keeper->acquireNow(key, 900);
     QVERIFY(lease.ok());
-    QVERIFY(m_raw->command({"DEL", key.toUtf8()}).ok());
+    QVERIFY(m_raw->command({ "DEL", key.toUtf8() }).ok());
     QElapsedTimer t;
     t.start();
     QVERIFY(lost.wait(2000));
@@ -104,16 +104,16 @@ void TestRedisLeaseKeeper::expiredAndRetakenKeyLosesLeaseWithoutHurtingTheNewHol
     const QString key = LockKey::account(QStringLiteral("CR1"));
     auto lease = m_keeper->acquireNow(key, 900);
     QVERIFY(lease.ok());
-    QVERIFY(m_raw->command({"PEXPIRE", key.toUtf8(), "1"}).ok());
+    QVERIFY(m_raw->command({ "PEXPIRE", key.toUtf8(), "1" }).ok());
     RedisLockBackend other(config(), identity(QStringLiteral("other")));
-    QTRY_VERIFY_WITH_TIMEOUT(m_raw->command({"EXISTS", key.toUtf8()})->integer == 0, 1000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_raw->command({ "EXISTS", key.toUtf8() })->integer == 0, 1000);
     auto theirs = other.acquire(key, 60'000);
     QVERIFY2(theirs.ok(), Test::describe(theirs));
     QVERIFY(lost.wait(2000));
     QVERIFY(!m_keeper->isValid(lease.value()));
     // Our failed renewal and the clean-up release after the loss left their lock alone.
     QVERIFY(other.verify(theirs.value()).value());
-    QVERIFY(m_raw->command({"PTTL", key.toUtf8()})->integer > 50'000);
+    QVERIFY(m_raw->command({ "PTTL", key.toUtf8() })->integer > 50'000);
 }
 
 void TestRedisLeaseKeeper::redisKilledStopsTradingAndRecovers()

@@ -72,7 +72,7 @@ void TestRedisLockBackend::init()
     if (!m_server.isRunning())
         QVERIFY(m_server.start());
     m_raw = std::make_unique<RedisConnection>(config());
-    QVERIFY(raw({"FLUSHALL"}).ok());
+    QVERIFY(raw({ "FLUSHALL" }).ok());
 }
 
 RedisConfig TestRedisLockBackend::config() const
@@ -106,7 +106,7 @@ void TestRedisLockBackend::exclusiveAcquireAcrossInstances()
     QCOMPARE(holder.value(QStringLiteral("instance_id")).toString(), QStringLiteral("A"));
     QCOMPARE(holder.value(QStringLiteral("fence")).toInteger(), la->fence);
     // The lock value is exactly the token (what the compare scripts check).
-    QCOMPARE(raw({"GET", key.toUtf8()})->text, la->token.toUtf8());
+    QCOMPARE(raw({ "GET", key.toUtf8() })->text, la->token.toUtf8());
     QVERIFY(a->release(la.value()).ok());
     QVERIFY(b->acquire(key, 10'000).ok());
 }
@@ -128,7 +128,7 @@ void TestRedisLockBackend::holderInfoNamesTheHolder()
     QCOMPARE(who.value()->fence, la->fence);
     QCOMPARE(who.value()->sinceMs, la->holder.sinceMs);
     // The holder record expires with the lock.
-    const qint64 pttl = raw({"PTTL", LockKey::holderRecord(key).toUtf8()})->integer;
+    const qint64 pttl = raw({ "PTTL", LockKey::holderRecord(key).toUtf8() })->integer;
     QVERIFY2(pttl > 0 && pttl <= 10'000, QByteArray::number(pttl).constData());
 }
 
@@ -139,7 +139,7 @@ void TestRedisLockBackend::staleHolderCannotRenewOrRelease()
     const QString key = LockKey::account(QStringLiteral("CR100"));
     auto stale = a->acquire(key, 10'000);
     QVERIFY(stale.ok());
-    QVERIFY(raw({"DEL", key.toUtf8()}).ok()); // expired / deleted behind A's back
+    QVERIFY(raw({ "DEL", key.toUtf8() }).ok()); // expired / deleted behind A's back
     auto fresh = b->acquire(key, 10'000);
     QVERIFY(fresh.ok());
     QVERIFY(fresh->fence > stale->fence);
@@ -148,7 +148,7 @@ void TestRedisLockBackend::staleHolderCannotRenewOrRelease()
     QCOMPARE(a->release(stale.value()).error().code, QString(CoordinationError::NotOwner));
     QVERIFY(!a->verify(stale.value()).value());
     // B's lock is intact: same token, ttl not shortened by A's failed renew.
-    QCOMPARE(raw({"GET", key.toUtf8()})->text, fresh->token.toUtf8());
+    QCOMPARE(raw({ "GET", key.toUtf8() })->text, fresh->token.toUtf8());
     QVERIFY(b->verify(fresh.value()).value());
     QCOMPARE(b->holderInfo(key).value()->instance.instanceId, QStringLiteral("B"));
 
@@ -177,11 +177,11 @@ void TestRedisLockBackend::renewExtendsTheTtl()
     const QString key = LockKey::account(QStringLiteral("CR100"));
     auto la = a->acquire(key, 5000);
     QVERIFY(la.ok());
-    QVERIFY(raw({"PEXPIRE", key.toUtf8(), "100"}).ok());
-    QVERIFY(raw({"PEXPIRE", LockKey::holderRecord(key).toUtf8(), "100"}).ok());
+    QVERIFY(raw({ "PEXPIRE", key.toUtf8(), "100" }).ok());
+    QVERIFY(raw({ "PEXPIRE", LockKey::holderRecord(key).toUtf8(), "100" }).ok());
     QVERIFY(a->renew(la.value()).ok());
-    QVERIFY(raw({"PTTL", key.toUtf8()})->integer > 4000);
-    QVERIFY(raw({"PTTL", LockKey::holderRecord(key).toUtf8()})->integer > 4000);
+    QVERIFY(raw({ "PTTL", key.toUtf8() })->integer > 4000);
+    QVERIFY(raw({ "PTTL", LockKey::holderRecord(key).toUtf8() })->integer > 4000);
 }
 
 void TestRedisLockBackend::fencingUsesIncrPerAccount()
@@ -198,15 +198,15 @@ void TestRedisLockBackend::fencingUsesIncrPerAccount()
         last = l->fence;
         QVERIFY(who.release(l.value()).ok());
     }
-    QCOMPARE(raw({"GET", "vigil:fence:CR100"})->text.toLongLong(), last);
+    QCOMPARE(raw({ "GET", "vigil:fence:CR100" })->text.toLongLong(), last);
     // A refused acquire does not consume a fence.
     auto held = a->acquire(key, 10'000);
     QVERIFY(!b->acquire(key, 10'000).ok());
-    QCOMPARE(raw({"GET", "vigil:fence:CR100"})->text.toLongLong(), held->fence);
+    QCOMPARE(raw({ "GET", "vigil:fence:CR100" })->text.toLongLong(), held->fence);
     // Bot locks and other accounts count separately.
     QCOMPARE(a->acquire(LockKey::account(QStringLiteral("CR200")), 10'000)->fence, 1);
     QCOMPARE(a->acquire(LockKey::bot(QStringLiteral("bot-1")), 10'000)->fence, 1);
-    QCOMPARE(raw({"GET", "vigil:fence:bot:bot-1"})->text, QByteArray("1"));
+    QCOMPARE(raw({ "GET", "vigil:fence:bot:bot-1" })->text, QByteArray("1"));
 }
 
 void TestRedisLockBackend::scriptsSurviveScriptFlush()
@@ -215,20 +215,20 @@ void TestRedisLockBackend::scriptsSurviveScriptFlush()
     const QString key = LockKey::account(QStringLiteral("CR100"));
     auto la = a->acquire(key, 10'000);
     QVERIFY(la.ok());
-    QVERIFY(raw({"SCRIPT", "FLUSH"}).ok()); // as after a Redis restart: EVALSHA answers NOSCRIPT
+    QVERIFY(raw({ "SCRIPT", "FLUSH" }).ok()); // as after a Redis restart: EVALSHA answers NOSCRIPT
     QVERIFY2(a->renew(la.value()).ok(), "renew after SCRIPT FLUSH");
-    QVERIFY(raw({"SCRIPT", "FLUSH"}).ok());
+    QVERIFY(raw({ "SCRIPT", "FLUSH" }).ok());
     QVERIFY(a->release(la.value()).ok());
-    QVERIFY(raw({"SCRIPT", "FLUSH"}).ok());
+    QVERIFY(raw({ "SCRIPT", "FLUSH" }).ok());
     QVERIFY(a->acquire(key, 10'000).ok());
 }
 
 void TestRedisLockBackend::authAndDatabaseSelection()
 {
     const QByteArray password = "t3st-Pa55";
-    QVERIFY(raw({"CONFIG", "SET", "requirepass", password}).ok());
-    QVERIFY(raw({"AUTH", password}).ok());
-    auto restore = qScopeGuard([&] { (void)raw({"CONFIG", "SET", "requirepass", ""}); });
+    QVERIFY(raw({ "CONFIG", "SET", "requirepass", password }).ok());
+    QVERIFY(raw({ "AUTH", password }).ok());
+    auto restore = qScopeGuard([&] { (void)raw({ "CONFIG", "SET", "requirepass", "" }); });
 
     auto noPassword = backend(QStringLiteral("A"));
     auto refused = noPassword->acquire(LockKey::account(QStringLiteral("CR1")), 10'000);
@@ -243,15 +243,16 @@ void TestRedisLockBackend::authAndDatabaseSelection()
     QVERIFY(denied.error().message.contains(QStringLiteral("authentication")));
     QVERIFY(!denied.error().message.contains(QStringLiteral("wrong-pw")));
 
-    auto good = RedisConfig::fromUrl(QStringLiteral("redis://:%1@127.0.0.1:%2/3").arg(QString::fromUtf8(password)).arg(m_server.port()));
+    auto good = RedisConfig::fromUrl(
+        QStringLiteral("redis://:%1@127.0.0.1:%2/3").arg(QString::fromUtf8(password)).arg(m_server.port()));
     QVERIFY(good.ok());
     RedisLockBackend a(good.value(), identity(QStringLiteral("A")));
     auto la = a.acquire(LockKey::account(QStringLiteral("CR1")), 10'000);
     QVERIFY2(la.ok(), Test::describe(la));
-    QVERIFY(raw({"SELECT", "3"}).ok());
-    QCOMPARE(raw({"GET", "vigil:lock:account:CR1"})->text, la->token.toUtf8());
-    QVERIFY(raw({"SELECT", "0"}).ok());
-    QVERIFY(raw({"GET", "vigil:lock:account:CR1"})->isNil());
+    QVERIFY(raw({ "SELECT", "3" }).ok());
+    QCOMPARE(raw({ "GET", "vigil:lock:account:CR1" })->text, la->token.toUtf8());
+    QVERIFY(raw({ "SELECT", "0" }).ok());
+    QVERIFY(raw({ "GET", "vigil:lock:account:CR1" })->isNil());
 }
 
 void TestRedisLockBackend::lostAcquireReplyIsCleanedUpLater()
@@ -265,7 +266,7 @@ void TestRedisLockBackend::lostAcquireReplyIsCleanedUpLater()
 
     const QString key = LockKey::account(QStringLiteral("CR100"));
     // Redis stalls for 1 s: A's acquire times out (outcome unknown), yet Redis runs it afterwards.
-    QVERIFY(m_raw->send({"DEBUG", "SLEEP", "1"}).ok());
+    QVERIFY(m_raw->send({ "DEBUG", "SLEEP", "1" }).ok());
     auto la = a->acquire(key, 60'000);
     QVERIFY(!la.ok());
     QCOMPARE(la.error().code, QString(CoordinationError::Unavailable));

@@ -57,7 +57,7 @@ void TestStopChannel::init()
     if (!m_server.isRunning())
         QVERIFY(m_server.start());
     m_raw = std::make_unique<RedisConnection>(config());
-    QVERIFY(m_raw->command({"FLUSHALL"}).ok());
+    QVERIFY(m_raw->command({ "FLUSHALL" }).ok());
 }
 
 void TestStopChannel::cleanup()
@@ -106,7 +106,7 @@ void TestStopChannel::malformedPayloadIsStillAStop()
 {
     auto vps = channel(QStringLiteral("vps"));
     QSignalSpy atVps(vps.get(), &StopChannel::stopRequested);
-    QVERIFY(m_raw->command({"PUBLISH", "vigil:stop", "{not json"}).ok());
+    QVERIFY(m_raw->command({ "PUBLISH", "vigil:stop", "{not json" }).ok());
     QVERIFY(atVps.wait(1000));
     const auto got = atVps.at(0).at(0).value<StopMessage>();
     QVERIFY(got.malformed);
@@ -120,7 +120,7 @@ void TestStopChannel::stopPublishedWhileDisconnectedIsReplayed()
     QSignalSpy atVps(vps.get(), &StopChannel::stopRequested);
     QSignalSpy listening(vps.get(), &StopChannel::listeningChanged);
     // Cut every subscriber's connection (as a network blip would), then stop while they are away.
-    QVERIFY(m_raw->command({"CLIENT", "KILL", "TYPE", "pubsub"}).ok());
+    QVERIFY(m_raw->command({ "CLIENT", "KILL", "TYPE", "pubsub" }).ok());
     QTRY_VERIFY(!vps->isListening());
     QVERIFY(!listening.at(0).at(0).toBool());
     auto sent = desktop->publishStop(QStringLiteral("stop while you were away"));

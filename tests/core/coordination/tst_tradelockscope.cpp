@@ -110,7 +110,8 @@ void TestTradeLockScope::oneBotPerAccountInProcess()
     // The refused bot did not take its bot lock either.
     QVERIFY(isFree(*m_other, LockKey::bot(QStringLiteral("bot-b"))));
     // The same bot asking twice is refused too.
-    QCOMPARE(acquire(QStringLiteral("CR1"), QStringLiteral("bot-a")).error().code, QString(CoordinationError::AccountBusy));
+    QCOMPARE(
+        acquire(QStringLiteral("CR1"), QStringLiteral("bot-a")).error().code, QString(CoordinationError::AccountBusy));
     // Another account is independent.
     QVERIFY(acquire(QStringLiteral("CR2"), QStringLiteral("bot-b")).ok());
 }
@@ -165,7 +166,8 @@ void TestTradeLockScope::accountLockHeldElsewhereFreesTheClaim()
     QCOMPARE(scope.error().code, QString(CoordinationError::LockHeld));
     QVERIFY(isFree(*m_other, LockKey::bot(QStringLiteral("bot-a")))); // never reached the bot lock
     // Not AccountBusy: the failed attempt left no in-process claim behind.
-    QCOMPARE(acquire(QStringLiteral("CR1"), QStringLiteral("bot-b")).error().code, QString(CoordinationError::LockHeld));
+    QCOMPARE(
+        acquire(QStringLiteral("CR1"), QStringLiteral("bot-b")).error().code, QString(CoordinationError::LockHeld));
 }
 
 void TestTradeLockScope::emergencyStopInvalidatesScopes()
@@ -193,7 +195,8 @@ void TestTradeLockScope::oldScopeDestroyedLateDoesNotHurtANewOne()
     QCoreApplication::processEvents();
     QVERIFY(fresh.value()->isValid());
     QVERIFY(!isFree(*m_other, LockKey::account(QStringLiteral("CR1"))));
-    QCOMPARE(acquire(QStringLiteral("CR1"), QStringLiteral("bot-c")).error().code, QString(CoordinationError::AccountBusy));
+    QCOMPARE(
+        acquire(QStringLiteral("CR1"), QStringLiteral("bot-c")).error().code, QString(CoordinationError::AccountBusy));
 }
 
 void TestTradeLockScope::lostAccountLeaseInvalidatesScope()

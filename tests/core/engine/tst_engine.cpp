@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
@@ -100,6 +101,7 @@ private Q_SLOTS:
     void tenBotsRaceForTheLastSlot();
     void dailyLossSurvivesRestart();
     void emergencyStopSellsEverythingAndBuysNothingAfter();
+    void revokingATokenClosesEverySession();
 };
 
 void TestEngine::initTestCase()
@@ -250,6 +252,42 @@ void TestEngine::emergencyStopSellsEverythingAndBuysNothingAfter()
     engine.emergencyStop();
     QVERIFY(reports.wait(30000));
     QCOMPARE(reports.first().at(0).value<EmergencyStopReport>().sold.size(), 0);
+    stopEngine(engine);
+}
+
+void TestEngine::revokingATokenClosesEverySession()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 10));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QSignalSpy revoked(&engine, &Engine::tokenRevoked);
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QVERIFY(engine.start(EngineConfig::paperDefault()).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeOpened) >= 1, 60000);
+    // The trading socket and the control socket are both authorized on the account.
+    QTRY_VERIFY_WITH_TIMEOUT(simStats(engine).accounts.first().sessions == 2, 10000);
+
+    QElapsedTimer timer;
+    timer.start();
+    engine.revokeToken(QStringLiteral("demo"), true);
+    QVERIFY(revoked.wait(5000));
+    QCOMPARE(revoked.first().at(0).toString(), QStringLiteral("demo"));
+    // Every session using the token is closed within a second.
+    int sessions = -1;
+    while (timer.elapsed() < 1000) {
+        sessions = simStats(engine).accounts.first().sessions;
+        if (sessions == 0)
+            break;
+    }
+    QCOMPARE(sessions, 0);
+    const int buys = simStats(engine).accounts.first().buysReceived;
+    QTRY_VERIFY_WITH_TIMEOUT(snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted, 5000);
+    for (const BotSnapshot &b : snapshots.last().at(0).value<AccountSnapshot>().bots)
+        QCOMPARE(b.reason.halt, HaltReason::TokenRevoked);
+    QVERIFY(countEvents(events, EngineEvent::Kind::TokenRevoked) >= 1);
+    QTest::qWait(2000); // no reconnect loop, no buy with the revoked token
+    QCOMPARE(simStats(engine).accounts.first().sessions, 0);
+    QCOMPARE(simStats(engine).accounts.first().buysReceived, buys);
     stopEngine(engine);
 }
 

@@ -138,11 +138,11 @@ void TestSimFaults::dropOnCallAfterTheBuyHappened()
     QVERIFY(c->peek(SimTestClient::byMsgType(QStringLiteral("buy"))).isEmpty());
     // The order went through: the contract exists, the reply was lost.
     QTRY_COMPARE(m_server->stats().account(m_loginid)->openContracts, 1);
-    const AccountStats *a = m_server->stats().account(m_loginid);
-    QCOMPARE(a->buysReceived, 1);
-    QCOMPARE(a->buysCompleted, 1);
-    QCOMPARE(a->buysInFlight, 0);
-    QCOMPARE(a->balance, Money::fromMinor(10'000'00 - 200));
+    const AccountStats a = m_server->accountStats(m_loginid);
+    QCOMPARE(a.buysReceived, 1);
+    QCOMPARE(a.buysCompleted, 1);
+    QCOMPARE(a.buysInFlight, 0);
+    QCOMPARE(a.balance, Money::fromMinor(10'000'00 - 200));
     // The rule is spent: the next connection buys normally.
     auto d = client(s_token);
     QVERIFY(d);
@@ -166,10 +166,10 @@ void TestSimFaults::dropOnCallBeforeTheBuyHappened()
     auto e = client(s_token);
     QVERIFY(e);
     QVERIFY(!e->call(buyRequest()).contains(QLatin1String("error")));
-    const AccountStats *a = m_server->stats().account(m_loginid);
-    QCOMPARE(a->buysCompleted, 1);
-    QCOMPARE(a->openContracts, 1);
-    QCOMPARE(a->balance, Money::fromMinor(10'000'00 - 100));
+    const AccountStats a = m_server->accountStats(m_loginid);
+    QCOMPARE(a.buysCompleted, 1);
+    QCOMPARE(a.openContracts, 1);
+    QCOMPARE(a.balance, Money::fromMinor(10'000'00 - 100));
 }
 
 void TestSimFaults::delayedReplies()
@@ -264,7 +264,7 @@ void TestSimFaults::malformedReplyToACall()
     QVERIFY(c);
     m_server->faults().sendMalformed(MalformedKind::WrongTypes, QStringLiteral("time"), 1);
     const QJsonObject bad = c->call({{QStringLiteral("time"), 1}});
-    QVERIFY(bad.value(QLatin1String("time")).isObject()); // a number where an object was... swapped
+    QVERIFY(bad.value(QLatin1String("time")).isObject()); // the epoch number arrives as an object
     QVERIFY(bad.value(QLatin1String("echo_req")).isDouble());
     QCOMPARE(bad.value(QLatin1String("msg_type")).toString(), QStringLiteral("time"));
     const QJsonObject good = c->call({{QStringLiteral("time"), 1}});
@@ -285,11 +285,11 @@ void TestSimFaults::buyProcessingDelayShowsConcurrency()
     QTRY_COMPARE(m_server->stats().account(m_loginid)->buysInFlight, 5);
     for (int i = 0; i < 5; ++i)
         QVERIFY(!clients[size_t(i)]->reply(ids[i], 3000).contains(QLatin1String("error")));
-    const AccountStats *a = m_server->stats().account(m_loginid);
-    QCOMPARE(a->maxBuysInFlight, 5);
-    QCOMPARE(a->buysInFlight, 0);
-    QCOMPARE(a->buysCompleted, 5);
-    QCOMPARE(a->maxOpenContracts, 5);
+    const AccountStats a = m_server->accountStats(m_loginid);
+    QCOMPARE(a.maxBuysInFlight, 5);
+    QCOMPARE(a.buysInFlight, 0);
+    QCOMPARE(a.buysCompleted, 5);
+    QCOMPARE(a.maxOpenContracts, 5);
     // Sequential buys on one connection never overlap.
     QCOMPARE(m_server->stats().account(m_otherLoginid)->maxBuysInFlight, 0);
     auto o = client(s_other);
@@ -308,10 +308,10 @@ void TestSimFaults::buyExecutesEvenIfTheConnectionIsGone()
     c->socket().abort();
     c.reset();
     QTRY_COMPARE(m_server->stats().account(m_loginid)->openContracts, 1);
-    const AccountStats *a = m_server->stats().account(m_loginid);
-    QCOMPARE(a->buysInFlight, 0);
-    QCOMPARE(a->buysCompleted, 1);
-    QCOMPARE(a->balance, Money::fromMinor(10'000'00 - 300));
+    const AccountStats a = m_server->accountStats(m_loginid);
+    QCOMPARE(a.buysInFlight, 0);
+    QCOMPARE(a.buysCompleted, 1);
+    QCOMPARE(a.balance, Money::fromMinor(10'000'00 - 300));
 }
 
 void TestSimFaults::rulesParseFromSpecAndJson_data()

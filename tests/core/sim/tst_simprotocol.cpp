@@ -67,8 +67,11 @@ private Q_SLOTS:
     void deletingTokenKillsSessions();
     void apiTokenLifecycle();
     void websiteStatusAndActiveSymbols();
+    void updatingIsFollowedByDisconnect();
     void idleConnectionIsClosed();
     void timeScaleRunsFasterThanRealTime();
+    void requestLogNeverShowsTokens();
+    void closeDropsConnectionsAndStopsListening();
 
 private:
     std::unique_ptr<SimTestClient> connectClient(bool authorize = true);
@@ -228,6 +231,12 @@ void TestSimProtocol::invalidJsonClosesWith1007()
     d->sendRaw(QStringLiteral("[1,2,3]"));
     QVERIFY(d->waitForDisconnected());
     QCOMPARE(d->closeCode(), 1007);
+    // Deriv speaks text frames only.
+    auto e = connectClient(false);
+    QVERIFY(e);
+    e->socket().sendBinaryMessage(QByteArray("{\"ping\":1}"));
+    QVERIFY(e->waitForDisconnected());
+    QCOMPARE(e->closeCode(), 1003);
 }
 
 void TestSimProtocol::authorizationAndScopes()
@@ -640,6 +649,26 @@ void TestSimProtocol::websiteStatusAndActiveSymbols()
     QVERIFY(r.value(QLatin1String("active_symbols")).toArray().at(0).toObject().value(QLatin1String("spot")).isDouble());
 }
 
+void TestSimProtocol::updatingIsFollowedByDisconnect()
+{
+    SimConfig config;
+    config.manualClock = true;
+    config.updatingDisconnectMs = 100;
+    SimServer server(config);
+    QVERIFY(server.listen().ok());
+    SimTestClient c;
+    QVERIFY(c.open(server.url()));
+    server.setSiteStatus(QStringLiteral("updating"));
+    QVERIFY(c.waitForDisconnected(3000));
+    // Back up: a new connection stays.
+    server.setSiteStatus(QStringLiteral("up"));
+    SimTestClient d;
+    QVERIFY(d.open(server.url()));
+    QCOMPARE(d.call({{QStringLiteral("website_status"), 1}}).value(QLatin1String("website_status")).toObject()
+                 .value(QLatin1String("site_status")).toString(), QStringLiteral("up"));
+    QVERIFY(d.isConnected());
+}
+
 void TestSimProtocol::idleConnectionIsClosed()
 {
     SimConfig config;
@@ -673,6 +702,57 @@ void TestSimProtocol::timeScaleRunsFasterThanRealTime()
                      - ticks[i - 1].value(QLatin1String("tick")).toObject().value(QLatin1String("epoch")).toInteger(),
                  2);
     }
+}
+
+namespace {
+QStringList s_logged;
+void captureLog(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    s_logged.append(message);
+}
+} // namespace
+
+void TestSimProtocol::requestLogNeverShowsTokens()
+{
+    SimConfig config;
+    config.manualClock = true;
+    config.logRequests = true;
+    SimServer server(config);
+    const QString loginid = server.addAccount(QStringLiteral("secretToken77")).value();
+    QVERIFY(server.listen().ok());
+    SimTestClient c;
+    QVERIFY(c.open(server.url()));
+    s_logged.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    c.call({{QStringLiteral("authorize"), QStringLiteral("secretToken77")}});
+    c.call({{QStringLiteral("api_token"), 1}, {QStringLiteral("new_token"), QStringLiteral("Second")}});
+    c.call({{QStringLiteral("api_token"), 1}, {QStringLiteral("delete_token"), QStringLiteral("secretToken77")}});
+    c.call({{QStringLiteral("authorize"), QStringLiteral("secretToken77")}, {QStringLiteral("passthrough"),
+                                                                             QJsonObject{{QStringLiteral("note"), QStringLiteral("secretToken77")}}}});
+    qInstallMessageHandler(previous);
+    QCOMPARE(s_logged.size(), 4); // one line per request
+    QVERIFY(s_logged.first().contains(QLatin1String("call=authorize")));
+    QVERIFY(s_logged.at(1).contains(loginid));
+    for (const QString &line : std::as_const(s_logged))
+        QVERIFY2(!line.contains(QLatin1String("secretToken77")), qPrintable(line));
+}
+
+void TestSimProtocol::closeDropsConnectionsAndStopsListening()
+{
+    auto c = connectClient(true);
+    QVERIFY(c);
+    const quint16 port = m_server->port();
+    m_server->close();
+    QVERIFY(c->waitForDisconnected());
+    QVERIFY(!m_server->isListening());
+    QTRY_COMPARE(m_server->connectionCount(), 0);
+    QTcpSocket probe;
+    probe.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(!probe.waitForConnected(1000));
+    // It can listen again; accounts survive.
+    QVERIFY(m_server->listen().ok());
+    auto d = connectClient(true);
+    QVERIFY(d);
 }
 
 QTEST_GUILESS_MAIN(TestSimProtocol)

@@ -85,8 +85,11 @@ void TestSimRateLimiter::keysAreIndependent()
     QVERIFY(r.allow(QStringLiteral("acct:B"), RateLimiter::Category::Pricing, 1));
     QVERIFY(r.allow(QStringLiteral("acct:A"), RateLimiter::Category::Outcome, 1));
     QVERIFY(r.allow(QStringLiteral("acct:A"), RateLimiter::Category::Unlimited, 1));
-    r.reset();
+    r.forget(QStringLiteral("acct:A"));
     QVERIFY(r.allow(QStringLiteral("acct:A"), RateLimiter::Category::Pricing, 2));
+    QVERIFY(!r.allow(QStringLiteral("acct:B"), RateLimiter::Category::Pricing, 2)); // untouched
+    r.reset();
+    QVERIFY(r.allow(QStringLiteral("acct:B"), RateLimiter::Category::Pricing, 3));
 }
 
 QTEST_APPLESS_MAIN(TestSimRateLimiter)

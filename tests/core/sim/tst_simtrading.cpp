@@ -415,10 +415,10 @@ void TestSimTrading::buyByParametersAndMaxPrice()
     r = m_client->call({{QStringLiteral("buy"), QStringLiteral("1")}, {QStringLiteral("price"), 10}});
     QCOMPARE(errorCode(r), QStringLiteral("InputValidationFailed"));
     QVERIFY(r.value(QLatin1String("error")).toObject().value(QLatin1String("details")).toObject().contains(QLatin1String("parameters")));
-    const AccountStats *a = m_server->stats().account(m_loginid);
-    QCOMPARE(a->buysReceived, 4);
-    QCOMPARE(a->buysCompleted, 1);
-    QCOMPARE(a->buysInFlight, 0);
+    const AccountStats a = m_server->accountStats(m_loginid);
+    QCOMPARE(a.buysReceived, 4);
+    QCOMPARE(a.buysCompleted, 1);
+    QCOMPARE(a.buysInFlight, 0);
 }
 
 void TestSimTrading::insufficientBalance()
@@ -673,10 +673,10 @@ void TestSimTrading::buyDirectCreatesAnOrphan()
     QVERIFY(receipt.ok());
     const qint64 id = receipt->value(QLatin1String("contract_id")).toInteger();
     QVERIFY(id > 0);
-    const AccountStats *a = m_server->stats().account(m_loginid);
-    QCOMPARE(a->directBuys, 1);
-    QCOMPARE(a->buysReceived, 0);
-    QCOMPARE(a->openContracts, 1);
+    const AccountStats a = m_server->accountStats(m_loginid);
+    QCOMPARE(a.directBuys, 1);
+    QCOMPARE(a.buysReceived, 0);
+    QCOMPARE(a.openContracts, 1);
     const QJsonArray list = m_client->call({{QStringLiteral("portfolio"), 1}})
                                 .value(QLatin1String("portfolio")).toObject().value(QLatin1String("contracts")).toArray();
     QCOMPARE(list.size(), 1);

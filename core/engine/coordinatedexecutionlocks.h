@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+
+#include <QHash>
+#include <QMutex>
+
+#include "engine/executionlocks.h"
+#include "engine/localexecutionlocks.h"
+
+namespace Vigil {
+
+class LeaseKeeper;
+class TradeLockScope;
+
+// Execution locks across instances: the in-process arbiter first (one bot per account inside this
+// process, FIFO), then the account lock and the bot lock from the LeaseKeeper's backend (lock file on one
+// machine, Redis across machines). The permit carries the account lease's fencing token. check() requires
+// both leases valid (monotonic deadline minus drift, not lost, re-verified after a clock jump): a holder
+// that was frozen past its ttl sends nothing when it resumes. Fails closed: no coordination, no permit.
+class CoordinatedExecutionLocks final : public ExecutionLocks
+{
+public:
+    // `keeper` lives on the coordination thread and must outlive this object.
+    CoordinatedExecutionLocks(LeaseKeeper *keeper, qint64 leaseTtlMs);
+    ~CoordinatedExecutionLocks() override;
+
+    void acquire(const QString &account, const QString &bot, int timeoutMs, QObject *context, Done done) override;
+    Result<void> check(const ExecutionPermit &permit) const override;
+    void release(const ExecutionPermit &permit) override;
+
+private:
+    LeaseKeeper *m_keeper;
+    qint64 m_ttlMs;
+    LocalExecutionLocks m_local;
+    mutable QMutex m_mutex;
+    QHash<quint64, std::shared_ptr<TradeLockScope>> m_scopes; // permit id → its leases
+};
+
+} // namespace Vigil
