@@ -27,6 +27,11 @@ install_deps() {
     if [ "${1:-}" = "test" ]; then want+=("${test_packages[@]}"); fi
     local missing=()
     for p in "${want[@]}"; do
+        # Node may come from elsewhere (e.g. NodeSource bundles npm): only the commands matter.
+        case "$p" in
+            nodejs) command -v node >/dev/null && continue ;;
+            npm) command -v npm >/dev/null && continue ;;
+        esac
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ "${#missing[@]}" -gt 0 ]; then
