@@ -57,7 +57,8 @@ PY
 
 run_tests() {
     local dir=build-test
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_WERROR=ON
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_WERROR=ON \
+        -DCMAKE_CXX_FLAGS_DEBUG=-g1
     cmake --build "$dir" -j "$(jobs)"
 
     # The frame parser's libFuzzer target needs clang for its (small) tree: replay the corpus, fuzz briefly.

@@ -81,7 +81,7 @@ void TestHeadless::initTestCase()
 bool TestHeadless::startSim(QProcess &sim, Output &out, QString *url)
 {
     out.attach(sim);
-    sim.setProcessChannelMode(QProcess::SeparateChannels);
+    sim.setProcessChannelMode(QProcess::MergedChannels); // drained by `out`: a full pipe would freeze it
     sim.start(binary("app/sim/vigil-sim"), {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--token"),
                                             QStringLiteral("HeadlessTok1234"), QStringLiteral("--time-scale"),
                                             QStringLiteral("5"), QStringLiteral("--no-rate-limit"), QStringLiteral("--quiet")});
@@ -167,6 +167,7 @@ void TestHeadless::killNineThenRestartAdoptsBeforeTrading()
         QProcess runner;
         Output out;
         out.attach(runner);
+        runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         runner.setProcessEnvironment(env);
         runner.start(binary("app/headless/vigil-headless"), args);
         QTRY_VERIFY_WITH_TIMEOUT(out.count(bought) >= 2, 60000);
@@ -194,6 +195,7 @@ void TestHeadless::killNineThenRestartAdoptsBeforeTrading()
     QProcess runner;
     Output out;
     out.attach(runner);
+    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     runner.setProcessEnvironment(env);
     runner.start(binary("app/headless/vigil-headless"), args);
     const QRegularExpression reconciled(QStringLiteral("reconciliation \\(startup\\)"));
@@ -231,6 +233,7 @@ void TestHeadless::emergencyStopCommand()
     QProcess runner;
     Output out;
     out.attach(runner);
+    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     runner.setProcessEnvironment(env);
     runner.start(binary("app/headless/vigil-headless"),
                  {QStringLiteral("--config"), config, QStringLiteral("--endpoint"), QUrl(url).adjusted(QUrl::RemoveQuery).toString(),

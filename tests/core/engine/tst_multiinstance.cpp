@@ -36,16 +36,16 @@ quint16 freePort()
     return s.serverPort();
 }
 
-QString waitForLine(QProcess &p, const QRegularExpression &re, int timeoutMs, QByteArray *buffer)
+// The simulator's output is drained all the time (a full pipe would freeze it); this waits for a line.
+QString waitForLine(const QByteArray &buffer, const QRegularExpression &re, int timeoutMs)
 {
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < timeoutMs) {
-        p.waitForReadyRead(50);
-        *buffer += p.readAllStandardOutput();
-        const auto m = re.match(QString::fromUtf8(*buffer));
+        const auto m = re.match(QString::fromUtf8(buffer));
         if (m.hasMatch())
             return m.captured(1);
+        QTest::qWait(20);
     }
     return {};
 }
@@ -70,14 +70,17 @@ private:
     QTemporaryDir m_dir;
     QString m_redisServer;
     quint16 m_redisPort = 0;
-    QProcess m_redis;
+    QProcess m_redis; // its output goes to /dev/null: nobody reads it
     QProcess m_sim;
+    QByteArray m_simOutput;
     QString m_simUrl;
     quint16 m_controlPort = 0;
 };
 
 bool TestMultiInstance::startRedis()
 {
+    m_redis.setStandardOutputFile(QProcess::nullDevice());
+    m_redis.setStandardErrorFile(QProcess::nullDevice());
     m_redis.start(m_redisServer, {u"--bind"_s, u"127.0.0.1"_s, u"--port"_s, QString::number(m_redisPort), u"--save"_s,
                                   u""_s, u"--appendonly"_s, u"no"_s, u"--dir"_s, m_dir.path()});
     if (!m_redis.waitForStarted(5000))
@@ -109,14 +112,15 @@ void TestMultiInstance::initTestCase()
 
     // One simulator for every instance; each buy takes 30 ms inside it so overlapping buys would show.
     m_controlPort = freePort();
+    m_sim.setProcessChannelMode(QProcess::MergedChannels);
+    connect(&m_sim, &QProcess::readyReadStandardOutput, this, [this] { m_simOutput += m_sim.readAllStandardOutput(); });
     m_sim.start(binary("app/sim/vigil-sim"), {u"--port"_s, u"0"_s, u"--token"_s, u"MultiTok12345"_s, u"--time-scale"_s,
                                               u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s, u"--control-port"_s,
                                               QString::number(m_controlPort), u"--fault"_s, u"buy_delay:ms=30"_s});
-    QByteArray out;
-    m_simUrl = waitForLine(m_sim, QRegularExpression(u"listening on (ws://\\S+)"_s), 10000, &out);
+    m_simUrl = waitForLine(m_simOutput, QRegularExpression(u"listening on (ws://\\S+)"_s), 10000);
     QVERIFY(!m_simUrl.isEmpty());
     m_simUrl = QUrl(m_simUrl).adjusted(QUrl::RemoveQuery).toString();
-    QVERIFY(!waitForLine(m_sim, QRegularExpression(u"control endpoint on (http://\\S+)"_s), 10000, &out).isEmpty());
+    QVERIFY(!waitForLine(m_simOutput, QRegularExpression(u"control endpoint on (http://\\S+)"_s), 10000).isEmpty());
 
     QFile config(m_dir.filePath(u"bots.json"_s));
     QVERIFY(config.open(QIODevice::WriteOnly));
