@@ -116,7 +116,11 @@ case "${1:-run}" in
     run)
         install_deps
         build_app
-        exec ./build/app/vigil/vigil "${@:2}"
+        if [ -x ./build/app/vigil/vigil ]; then
+            exec ./build/app/vigil/vigil "${@:2}"
+        fi
+        echo "==> the desktop console is not built in this checkout: running the headless engine in paper mode"
+        exec ./build/app/headless/vigil-headless --status-interval 5 "${@:2}"
         ;;
     test)
         install_deps test

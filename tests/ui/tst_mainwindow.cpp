@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -198,6 +199,10 @@ void TestMainWindow::reportShowsWhatWasSoldAndWhatWasNot()
     QCOMPARE(dialog->soldCount(), 2);
     QCOMPARE(dialog->unsellableCount(), 1);
     QVERIFY(dialog->headline().contains(QStringLiteral("HALTED until you re-arm")));
+    // It opens on what still needs attention: the contract that could not be sold.
+    auto *tabs = dialog->findChild<QTabWidget *>();
+    QVERIFY(tabs);
+    QCOMPARE(tabs->tabText(tabs->currentIndex()), QStringLiteral("Could not be sold (1)"));
     QSignalSpy rearmed(dialog, &EmergencyStopDialog::rearmRequested);
     auto *rearm = dialog->findChild<QPushButton *>(QStringLiteral("reportRearmButton"));
     QVERIFY(rearm);

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "consolesettings.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSettings>
+
+#include "engine/engineconfig.h"
+
+namespace Vigil {
+
+namespace {
+// The defaults table: every key with its default, in one place.
+struct Key
+{
+    const char *name;
+    QVariant defaultValue;
+};
+const Key kSchema{"schema", 0};
+const Key kEndpoint{"connection/endpoint", QString()};
+const Key kAppId{"connection/appId", QString()};
+const Key kRedis{"coordination/redisUrl", QString()};
+const Key kJournal{"journal/location", QString()};
+const Key kKillSwitch{"hotkeys/killSwitch", QStringLiteral("Ctrl+Shift+K")};
+const Key kTimeScale{"paper/timeScale", 1.0};
+const Key kEngine{"engine/config", QString()};
+const Key kGeometry{"window/geometry", QByteArray()};
+const Key kState{"window/state", QByteArray()};
+
+QString keyName(const Key &k)
+{
+    return QString::fromLatin1(k.name);
+}
+
+Error secretRefused(const QString &what)
+{
+    Error e = Error::make(ErrorKind::InvalidInput, QStringLiteral("SecretInSettings"),
+                          QStringLiteral("%1: remove the password from the URL; secrets are kept in the system keychain, "
+                                         "never in the settings file").arg(what));
+    e.details.insert(QStringLiteral("field"), what);
+    return e;
+}
+
+bool hasPassword(const QString &url)
+{
+    const QUrl u(url, QUrl::StrictMode);
+    return u.isValid() && !u.password().isEmpty();
+}
+} // namespace
+
+ConsoleSettings::ConsoleSettings() : m_settings(std::make_unique<QSettings>()) {}
+
+ConsoleSettings::ConsoleSettings(std::unique_ptr<QSettings> settings) : m_settings(std::move(settings))
+{
+    Q_ASSERT(m_settings);
+}
+
+ConsoleSettings::~ConsoleSettings() = default;
+
+int ConsoleSettings::storedSchemaVersion() const
+{
+    return m_settings->value(keyName(kSchema), kSchema.defaultValue).toInt();
+}
+
+Result<void> ConsoleSettings::migrate()
+{
+    const int stored = storedSchemaVersion();
+    if (stored > SchemaVersion)
+        return Error::make(ErrorKind::Configuration, QStringLiteral("SettingsTooNew"),
+                           QStringLiteral("the settings were written by a newer Vigil (schema %1, this one reads %2); "
+                                          "they are left untouched and the defaults are used")
+                               .arg(stored)
+                               .arg(SchemaVersion));
+    // 0 → 1: the first releases kept the kill-switch shortcut under "shortcuts/emergencyStop".
+    if (stored < 1) {
+        const QString old = QStringLiteral("shortcuts/emergencyStop");
+        if (m_settings->contains(old)) {
+            if (!m_settings->contains(keyName(kKillSwitch)))
+                m_settings->setValue(keyName(kKillSwitch), m_settings->value(old));
+            m_settings->remove(old);
+        }
+    }
+    m_settings->setValue(keyName(kSchema), SchemaVersion);
+    return {};
+}
+
+QUrl ConsoleSettings::endpoint() const
+{
+    return QUrl(m_settings->value(keyName(kEndpoint), kEndpoint.defaultValue).toString(), QUrl::StrictMode);
+}
+
+Result<void> ConsoleSettings::setEndpoint(const QUrl &endpoint)
+{
+    if (!endpoint.isEmpty()) {
+        if (!endpoint.isValid() || (endpoint.scheme() != QLatin1String("wss") && endpoint.scheme() != QLatin1String("ws"))) {
+            Error e = Error::make(ErrorKind::InvalidInput, QStringLiteral("InvalidEndpoint"),
+                                  QStringLiteral("endpoint: a ws:// or wss:// URL, e.g. wss://ws.derivws.com/websockets/v3"));
+            e.details.insert(QStringLiteral("field"), QStringLiteral("endpoint"));
+            return e;
+        }
+        if (!endpoint.password().isEmpty())
+            return secretRefused(QStringLiteral("endpoint"));
+    }
+    m_settings->setValue(keyName(kEndpoint), endpoint.toString());
+    return {};
+}
+
+QString ConsoleSettings::appId() const
+{
+    return m_settings->value(keyName(kAppId), kAppId.defaultValue).toString();
+}
+
+void ConsoleSettings::setAppId(const QString &appId)
+{
+    m_settings->setValue(keyName(kAppId), appId.trimmed());
+}
+
+QString ConsoleSettings::redisUrl() const
+{
+    return m_settings->value(keyName(kRedis), kRedis.defaultValue).toString();
+}
+
+Result<void> ConsoleSettings::setRedisUrl(const QString &url)
+{
+    if (hasPassword(url))
+        return secretRefused(QStringLiteral("redis"));
+    m_settings->setValue(keyName(kRedis), url.trimmed());
+    return {};
+}
+
+QString ConsoleSettings::journalLocation() const
+{
+    return m_settings->value(keyName(kJournal), kJournal.defaultValue).toString();
+}
+
+Result<void> ConsoleSettings::setJournalLocation(const QString &location)
+{
+    if (location.contains(QLatin1String("://")) && hasPassword(location))
+        return secretRefused(QStringLiteral("journal"));
+    m_settings->setValue(keyName(kJournal), location.trimmed());
+    return {};
+}
+
+QKeySequence ConsoleSettings::killSwitchShortcut() const
+{
+    const QKeySequence k = QKeySequence::fromString(m_settings->value(keyName(kKillSwitch), kKillSwitch.defaultValue).toString(),
+                                                    QKeySequence::PortableText);
+    return k.isEmpty() ? QKeySequence::fromString(kKillSwitch.defaultValue.toString(), QKeySequence::PortableText) : k;
+}
+
+void ConsoleSettings::setKillSwitchShortcut(const QKeySequence &shortcut)
+{
+    m_settings->setValue(keyName(kKillSwitch), shortcut.toString(QKeySequence::PortableText));
+}
+
+double ConsoleSettings::simTimeScale() const
+{
+    bool ok = false;
+    const double v = m_settings->value(keyName(kTimeScale), kTimeScale.defaultValue).toDouble(&ok);
+    return ok && v > 0 && v <= 1000 ? v : kTimeScale.defaultValue.toDouble();
+}
+
+void ConsoleSettings::setSimTimeScale(double scale)
+{
+    m_settings->setValue(keyName(kTimeScale), scale);
+}
+
+bool ConsoleSettings::hasEngineConfig() const
+{
+    return !m_settings->value(keyName(kEngine)).toString().isEmpty();
+}
+
+QJsonObject ConsoleSettings::storedConfigJson() const
+{
+    const QString stored = m_settings->value(keyName(kEngine), kEngine.defaultValue).toString();
+    if (stored.isEmpty())
+        return EngineConfig::paperDefaultJson();
+    return QJsonDocument::fromJson(stored.toUtf8()).object();
+}
+
+Result<void> ConsoleSettings::storeConfigJson(const QJsonObject &json)
+{
+    Result<EngineConfig> checked = EngineConfig::fromJson(json);
+    if (!checked)
+        return checked.error();
+    QJsonObject slim{{QStringLiteral("accounts"), json.value(QLatin1String("accounts"))},
+                     {QStringLiteral("bots"), json.value(QLatin1String("bots"))}};
+    m_settings->setValue(keyName(kEngine), QString::fromUtf8(QJsonDocument(slim).toJson(QJsonDocument::Compact)));
+    return {};
+}
+
+Result<EngineConfig> ConsoleSettings::engineConfig() const
+{
+    QJsonObject json = storedConfigJson();
+    if (!endpoint().isEmpty())
+        json.insert(QStringLiteral("endpoint"), endpoint().toString());
+    if (!appId().isEmpty())
+        json.insert(QStringLiteral("app_id"), appId());
+    if (!journalLocation().isEmpty())
+        json.insert(QStringLiteral("journal"), journalLocation());
+    if (!redisUrl().isEmpty())
+        json.insert(QStringLiteral("redis"), redisUrl());
+    return EngineConfig::fromJson(json);
+}
+
+QList<BotConfig> ConsoleSettings::bots() const
+{
+    QList<BotConfig> out;
+    const QJsonArray bots = storedConfigJson().value(QLatin1String("bots")).toArray();
+    for (int i = 0; i < bots.size(); ++i) {
+        Result<BotConfig> b = BotConfig::fromJson(bots.at(i).toObject(), QStringLiteral("bots[%1]").arg(i));
+        if (b)
+            out.append(b.value());
+    }
+    return out;
+}
+
+QStringList ConsoleSettings::accountIds() const
+{
+    QStringList out;
+    for (const QJsonValue &a : storedConfigJson().value(QLatin1String("accounts")).toArray())
+        out << a.toObject().value(QLatin1String("id")).toString();
+    return out;
+}
+
+Result<void> ConsoleSettings::saveBot(const BotConfig &bot)
+{
+    QJsonObject json = storedConfigJson();
+    QJsonArray bots = json.value(QLatin1String("bots")).toArray();
+    bool replaced = false;
+    for (int i = 0; i < bots.size(); ++i) {
+        if (bots.at(i).toObject().value(QLatin1String("id")).toString() == bot.id) {
+            bots.replace(i, bot.toJson());
+            replaced = true;
+        }
+    }
+    if (!replaced)
+        bots.append(bot.toJson());
+    json.insert(QStringLiteral("bots"), bots);
+    return storeConfigJson(json);
+}
+
+Result<void> ConsoleSettings::removeBot(const QString &botId)
+{
+    QJsonObject json = storedConfigJson();
+    QJsonArray bots = json.value(QLatin1String("bots")).toArray();
+    for (int i = 0; i < bots.size(); ++i) {
+        if (bots.at(i).toObject().value(QLatin1String("id")).toString() == botId) {
+            bots.removeAt(i);
+            json.insert(QStringLiteral("bots"), bots);
+            return storeConfigJson(json);
+        }
+    }
+    return Error::make(ErrorKind::InvalidInput, QStringLiteral("UnknownBot"), QStringLiteral("no bot with id %1").arg(botId));
+}
+
+QByteArray ConsoleSettings::windowGeometry() const
+{
+    return m_settings->value(keyName(kGeometry), kGeometry.defaultValue).toByteArray();
+}
+
+void ConsoleSettings::setWindowGeometry(const QByteArray &geometry)
+{
+    m_settings->setValue(keyName(kGeometry), geometry);
+}
+
+QByteArray ConsoleSettings::windowState() const
+{
+    return m_settings->value(keyName(kState), kState.defaultValue).toByteArray();
+}
+
+void ConsoleSettings::setWindowState(const QByteArray &state)
+{
+    m_settings->setValue(keyName(kState), state);
+}
+
+void ConsoleSettings::sync()
+{
+    m_settings->sync();
+}
+
+} // namespace Vigil
