@@ -95,7 +95,10 @@ void TestEmergencyStopButton::pressHaltsAndNothingIsBoughtAfter()
     int openedAfterReport = 0;
     bool pressed = false;
     bool reported = false;
-    connect(m_engine.get(), &Engine::eventRaised, this, [&](const EngineEvent &e) {
+    // The context lives on this function's stack, like the counters: the connection dies with them
+    // (the engine still emits while cleanup() stops it).
+    QObject watcher;
+    connect(m_engine.get(), &Engine::eventRaised, &watcher, [&](const EngineEvent &e) {
         if (e.kind != EngineEvent::Kind::TradeOpened)
             return;
         ++opened;
