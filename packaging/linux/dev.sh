@@ -70,13 +70,16 @@ run_tests() {
     fi
 
     # Services the tests need: a throwaway Redis on a free loopback port.
-    local redis_dir redis_port redis_pid=""
-    redis_dir="$(mktemp -d)"
+    # Globals, not locals: the EXIT trap runs after this function has returned.
+    local redis_port
+    VIGIL_REDIS_PID=""
+    VIGIL_REDIS_DIR="$(mktemp -d)"
+    local redis_dir="$VIGIL_REDIS_DIR"
     if command -v redis-server >/dev/null; then
         redis_port="$(free_port)"
         redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$redis_dir" \
             --daemonize no >"$redis_dir/redis.log" 2>&1 &
-        redis_pid=$!
+        VIGIL_REDIS_PID=$!
         export VIGIL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
         for _ in $(seq 50); do
             redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
@@ -85,18 +88,21 @@ run_tests() {
         echo "==> redis-server on 127.0.0.1:$redis_port"
     fi
     # A throwaway PostgreSQL cluster for the journal's QPSQL tests (label postgres).
-    local pg_dir=""
+    VIGIL_PG_DIR=""
     if pg_env="$(bash tests/core/store/pg-throwaway.sh start 2>/dev/null)"; then
         eval "$pg_env"
-        pg_dir="${VIGIL_TEST_PG_DIR:-}"
-        echo "==> PostgreSQL for the journal tests started (throwaway cluster in $pg_dir)"
+        VIGIL_PG_DIR="${VIGIL_TEST_PG_DIR:-}"
+        echo "==> PostgreSQL for the journal tests started (throwaway cluster in $VIGIL_PG_DIR)"
     else
         echo "==> PostgreSQL not available: the postgres-labelled tests will skip"
     fi
     cleanup() {
-        [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
-        rm -rf "$redis_dir"
-        [ -n "$pg_dir" ] && bash tests/core/store/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
+        if [ -n "${VIGIL_REDIS_PID:-}" ]; then kill "$VIGIL_REDIS_PID" 2>/dev/null || true; fi
+        if [ -n "${VIGIL_REDIS_DIR:-}" ]; then rm -rf "$VIGIL_REDIS_DIR"; fi
+        if [ -n "${VIGIL_PG_DIR:-}" ]; then
+            bash tests/core/store/pg-throwaway.sh stop "$VIGIL_PG_DIR" >/dev/null 2>&1 || true
+        fi
+        return 0
     }
     trap cleanup EXIT
 
