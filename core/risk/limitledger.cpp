@@ -297,130 +297,104 @@ Result<Reservation> LimitLedger::reserve(const QString &account, Money stake)
     return reservation;
 }
 
-Result<void> LimitLedger::release(const Reservation &reservation)
-{
-    QList<Event> events;
-    Result<void> result;
-    {
-        QMutexLocker lock(&m_mutex);
-        Result<Account *> found = accountLocked(reservation.account, events);
-        if (!found) {
-            result = found.error();
-        } else {
-            Account &a = *found.value();
-            const auto it = a.reservations.find(reservation.id);
-            if (it == a.reservations.end()) {
-                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
-                                     QStringLiteral("reservation %1 is not outstanding (already released or settled)")
-                                         .arg(reservation.id));
-            } else if (it->confirmed) {
-                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitReservationConfirmed"),
-                                     reservation.account,
-                                     QStringLiteral("reservation %1 was confirmed as bought; settle it instead of "
-                                                    "releasing it")
-                                         .arg(reservation.id));
-            } else {
-                if (it->day == a.day && a.trades > 0)
-                    a.trades -= 1;
-                a.reservedStake -= it->stake;
-                a.reservations.erase(it);
-            }
-        }
-    }
-    emitEvents(events);
-    return result;
-}
-
-Result<void> LimitLedger::confirm(const Reservation &reservation)
-{
-    QList<Event> events;
-    Result<void> result;
-    {
-        QMutexLocker lock(&m_mutex);
-        Result<Account *> found = accountLocked(reservation.account, events);
-        if (!found) {
-            result = found.error();
-        } else {
-            Account &a = *found.value();
-            const auto it = a.reservations.find(reservation.id);
-            if (it == a.reservations.end()) {
-                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
-                                     QStringLiteral("reservation %1 is not outstanding (already released or settled)")
-                                         .arg(reservation.id));
-            } else if (!it->confirmed) {
-                it->confirmed = true;
-                a.confirmed += 1;
-            }
-        }
-    }
-    emitEvents(events);
-    return result;
-}
-
-Result<void> LimitLedger::settle(const Reservation &reservation, Money profit)
-{
-    QList<Event> events;
-    Result<void> result;
-    {
-        QMutexLocker lock(&m_mutex);
-        Result<Account *> found = accountLocked(reservation.account, events);
-        if (!found) {
-            result = found.error();
-        } else {
-            Account &a = *found.value();
-            const auto it = a.reservations.find(reservation.id);
-            if (it == a.reservations.end()) {
-                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
-                                     QStringLiteral("reservation %1 is not outstanding (already released or settled)")
-                                         .arg(reservation.id));
-            } else if (profit.digits() != a.digits) {
-                result = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), reservation.account,
-                                     QStringLiteral("profit %1 is not in the account's currency").arg(profit.toString()));
-            } else {
-                if (it->confirmed)
-                    a.confirmed -= 1;
-                a.reservedStake -= it->stake;
-                a.realized += profit;
-                a.reservations.erase(it);
-            }
-        }
-    }
-    emitEvents(events);
-    return result;
-}
-
-Result<void> LimitLedger::settle(const QString &account, Money stake, Money profit)
+Result<void> LimitLedger::withAccount(const QString &account, const std::function<Result<void>(Account &)> &change)
 {
     QList<Event> events;
     Result<void> result;
     {
         QMutexLocker lock(&m_mutex);
         Result<Account *> found = accountLocked(account, events);
-        if (!found) {
-            result = found.error();
-        } else {
-            Account &a = *found.value();
-            if (stake.digits() != a.digits || profit.digits() != a.digits) {
-                result = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), account,
-                                     QStringLiteral("amounts not in the account's currency"));
-            } else if (a.seededOpen <= 0 || stake > a.seededOpenStake || stake.isNegative()) {
-                result = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownContract"), account,
-                                     QStringLiteral("no contract of stake %1 was open when the limits were loaded "
-                                                    "(%2 open, %3 at risk)")
-                                         .arg(stake.toString())
-                                         .arg(a.seededOpen)
-                                         .arg(a.seededOpenStake.toString()));
-            } else {
-                a.seededOpen -= 1;
-                a.seededOpenStake -= stake;
-                if (a.seededOpen == 0)
-                    a.seededOpenStake = Money::zero(a.digits); // never leave stake at risk without a contract
-                a.realized += profit;
-            }
-        }
+        result = found ? change(*found.value()) : Result<void>(found.error());
     }
+    // Signals leave the ledger only after the mutex is released: a receiver may call back into it.
     emitEvents(events);
     return result;
+}
+
+Result<QHash<quint64, LimitLedger::Pending>::iterator> LimitLedger::outstanding(Account &a,
+                                                                                 const Reservation &reservation)
+{
+    const auto it = a.reservations.find(reservation.id);
+    if (it == a.reservations.end())
+        return ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
+                           QStringLiteral("reservation %1 is not outstanding (already released or settled)")
+                               .arg(reservation.id));
+    return it;
+}
+
+Result<void> LimitLedger::release(const Reservation &reservation)
+{
+    return withAccount(reservation.account, [&reservation](Account &a) -> Result<void> {
+        const auto found = outstanding(a, reservation);
+        if (!found)
+            return found.error();
+        const auto it = found.value();
+        if (it->confirmed)
+            return ledgerError(ErrorKind::Internal, QStringLiteral("LimitReservationConfirmed"), reservation.account,
+                               QStringLiteral("reservation %1 was confirmed as bought; settle it instead of "
+                                              "releasing it")
+                                   .arg(reservation.id));
+        if (it->day == a.day && a.trades > 0)
+            a.trades -= 1;
+        a.reservedStake -= it->stake;
+        a.reservations.erase(it);
+        return {};
+    });
+}
+
+Result<void> LimitLedger::confirm(const Reservation &reservation)
+{
+    return withAccount(reservation.account, [&reservation](Account &a) -> Result<void> {
+        const auto found = outstanding(a, reservation);
+        if (!found)
+            return found.error();
+        if (!found.value()->confirmed) {
+            found.value()->confirmed = true;
+            a.confirmed += 1;
+        }
+        return {};
+    });
+}
+
+Result<void> LimitLedger::settle(const Reservation &reservation, Money profit)
+{
+    return withAccount(reservation.account, [&reservation, profit](Account &a) -> Result<void> {
+        const auto found = outstanding(a, reservation);
+        if (!found)
+            return found.error();
+        if (profit.digits() != a.digits)
+            return ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), reservation.account,
+                               QStringLiteral("profit %1 is not in the account's currency").arg(profit.toString()));
+        const auto it = found.value();
+        if (it->confirmed)
+            a.confirmed -= 1;
+        a.reservedStake -= it->stake;
+        a.realized += profit;
+        a.reservations.erase(it);
+        return {};
+    });
+}
+
+Result<void> LimitLedger::settle(const QString &account, Money stake, Money profit)
+{
+    return withAccount(account, [&account, stake, profit](Account &a) -> Result<void> {
+        if (stake.digits() != a.digits || profit.digits() != a.digits)
+            return ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), account,
+                               QStringLiteral("amounts not in the account's currency"));
+        if (a.seededOpen <= 0 || stake > a.seededOpenStake || stake.isNegative())
+            return ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownContract"), account,
+                               QStringLiteral("no contract of stake %1 was open when the limits were loaded "
+                                              "(%2 open, %3 at risk)")
+                                   .arg(stake.toString())
+                                   .arg(a.seededOpen)
+                                   .arg(a.seededOpenStake.toString()));
+        a.seededOpen -= 1;
+        a.seededOpenStake -= stake;
+        if (a.seededOpen == 0)
+            a.seededOpenStake = Money::zero(a.digits); // never leave stake at risk without a contract
+        a.realized += profit;
+        return {};
+    });
 }
 
 LimitStatus LimitLedger::statusOf(const QString &account, const Account &a)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <functional>
+
 #include <QDate>
 #include <QHash>
 #include <QMutex>
@@ -122,6 +124,9 @@ private:
     static bool rollOver(Account &a, QDate today);
     static LimitStatus statusOf(const QString &account, const Account &a);
     Result<Account *> accountLocked(const QString &account, QList<Event> &events);
+    // Runs `change` on the account under m_mutex, then emits what it queued.
+    Result<void> withAccount(const QString &account, const std::function<Result<void>(Account &)> &change);
+    static Result<QHash<quint64, Pending>::iterator> outstanding(Account &a, const Reservation &reservation);
     Error limitError(const QString &account, const QString &code, const QString &message, QJsonObject details) const;
     void emitEvents(const QList<Event> &events);
 
