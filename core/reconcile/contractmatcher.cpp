@@ -42,13 +42,19 @@ bool durationMatches(const Trade &trade, const ServerContract &contract)
 
 bool ContractMatcher::matches(const Trade &trade, const ServerContract &contract, const Window &window)
 {
-    if (trade.symbol != contract.symbol || trade.contractType != contract.contractType)
+    if (trade.symbol.compare(contract.symbol, Qt::CaseInsensitive) != 0 || trade.contractType != contract.contractType)
         return false;
     if (trade.stake != contract.buyPrice)
         return false;
-    if (contract.purchaseMs < trade.openedMs - window.beforeMs || contract.purchaseMs > trade.openedMs + window.afterMs)
+    if (!inWindow(trade, contract.purchaseMs, window))
         return false;
     return durationMatches(trade, contract);
+}
+
+bool ContractMatcher::inWindow(const Trade &trade, qint64 purchaseMs, const Window &window)
+{
+    const qint64 sentMs = trade.openedMs + window.serverOffsetMs;
+    return purchaseMs >= sentMs - window.beforeMs && purchaseMs <= sentMs + window.afterMs;
 }
 
 QHash<qint64, qsizetype> ContractMatcher::assign(const QList<Trade> &trades, const QList<ServerContract> &candidates,
@@ -64,7 +70,7 @@ QHash<qint64, qsizetype> ContractMatcher::assign(const QList<Trade> &trades, con
     for (qsizetype t = 0; t < trades.size(); ++t) {
         for (qsizetype c = 0; c < candidates.size(); ++c) {
             if (matches(trades[t], candidates[c], window))
-                pairs.push_back({qAbs(candidates[c].purchaseMs - trades[t].openedMs), t, c});
+                pairs.push_back({qAbs(candidates[c].purchaseMs - (trades[t].openedMs + window.serverOffsetMs)), t, c});
         }
     }
     // Closest first; ties by the older trade and the lower contract id, so the result is deterministic.

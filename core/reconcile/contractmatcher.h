@@ -20,11 +20,15 @@ public:
         qint64 beforeMs = 5'000;   // the purchase time may be this much earlier than openedMs (clock skew,
                                    // and the server reports whole seconds)
         qint64 afterMs = 120'000;  // and this much later (rate-limit queueing, a slow server)
+        qint64 serverOffsetMs = 0; // the server's clock minus ours: openedMs (our clock) + this = the server's
+                                   // time of the buy; 0 when not known (then widen beforeMs/afterMs instead)
     };
 
     // Whether `contract` could be the one the buy of `trade` bought. A duration the shortcode does not tell
-    // is not held against the contract.
+    // is not held against the contract. Symbols compare without regard to case (shortcodes upper-case them).
     static bool matches(const Trade &trade, const ServerContract &contract, const Window &window);
+    // Whether a purchase time the server reports (its clock, ms) falls in the window around the trade's buy.
+    static bool inWindow(const Trade &trade, qint64 purchaseMs, const Window &window);
 
     // Pairs trades with candidates one to one: among all matching pairs, the closest in time first.
     // Returns trade localId -> index into `candidates`; trades without a match are absent.

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QSet>
+#include <QTimer>
 
 #include "deriv/derivclient.h"
 #include "deriv/derivfields.h"
@@ -28,11 +29,15 @@ namespace {
 constexpr int kPageSize = 500; // profit_table's maximum
 constexpr int kReportsScanned = 50;
 constexpr qint64 kNever = std::numeric_limits<qint64>::max();
+constexpr int kTimeTimeoutMs = 5'000;          // `time` is cheap; a server that ignores it must not hold the run
+constexpr qint64 kMaxPlausibleSkewMs = 3'600'000; // beyond this the server's `time` is not believed
+constexpr qint64 kFollowUpMarginMs = 1'000;
 
 const QString kPortfolio = QStringLiteral("portfolio");
 const QString kProfitTable = QStringLiteral("profit_table");
 const QString kOpenContract = QStringLiteral("proposal_open_contract");
 const QString kSell = QStringLiteral("sell");
+const QString kTime = QStringLiteral("time");
 
 QString describe(const Error &e)
 {
@@ -137,8 +142,25 @@ struct Reconciler::Run
 
     QHash<qint64, ServerContract> server; // merged view: profit_table over portfolio, lookups over both
     QList<qint64> serverOrder;
+    // A server row the parsers refused: what can still be read of it, to tell which lost buys it could be.
+    struct Unreadable
+    {
+        QString source;
+        QJsonObject item;
+        QString error;
+        qint64 contractId = 0;       // 0 = unreadable too
+        qint64 purchaseMs = 0;       // 0 = unreadable
+        std::optional<Money> buyPrice;
+    };
+    QList<Unreadable> unreadable;
+    QSet<QString> unreadableSeen; // source + raw contract_id: a row read twice while paging is listed once
     bool profitNeeded = false;
+    qint64 oldestMs = kNever;    // the oldest journal row to check (our clock)
     qint64 dateFromSec = 0;
+    bool timePending = false;
+    bool portfolioDone = false;
+    std::optional<qint64> serverOffsetMs;
+    qint64 followUpDueMs = kNever; // when the grace of the first deferred Unknown row ends
     qint64 coveredUntilMs = kNever; // profit_table rows purchased after this may be missing (page cap)
 
     QList<Action> actions;
@@ -213,7 +235,8 @@ qint64 Reconciler::fence() const
     return m_options.fence ? m_options.fence() : 0;
 }
 
-qint64 Reconciler::sendCall(const QJsonObject &request, std::function<void(const Result<QJsonObject> &)> handler)
+qint64 Reconciler::sendCall(const QJsonObject &request, std::function<void(const Result<QJsonObject> &)> handler,
+                            int timeoutMs)
 {
     Q_ASSERT(m_run);
     const QString call = request.contains(kProfitTable) ? kProfitTable
@@ -223,7 +246,7 @@ qint64 Reconciler::sendCall(const QJsonObject &request, std::function<void(const
                                                         : request.keys().value(0);
     m_run->stats.calls[call] += 1;
     DerivClient::RequestOptions options;
-    options.timeoutMs = m_options.requestTimeoutMs;
+    options.timeoutMs = timeoutMs > 0 ? timeoutMs : m_options.requestTimeoutMs;
     const quint64 serial = m_run->serial;
     return m_client->send(
         request, this,
@@ -248,6 +271,7 @@ void Reconciler::begin(const QString &trigger)
     r.stats.account = m_options.account;
     r.stats.trigger = trigger;
     r.stats.startedMs = r.report.startedMs;
+    r.serverOffsetMs = m_serverOffsetMs;
     Q_EMIT started(trigger);
     qCInfo(lcReconcile).noquote() << "reconciliation of" << m_options.account << "started:" << trigger;
 
@@ -255,7 +279,62 @@ void Reconciler::begin(const QString &trigger)
         finish();
         return;
     }
+    // The offset only matters for matching rows, and profit_table's date_from waits for it.
+    if (r.profitNeeded && m_options.syncServerTime) {
+        r.timePending = true;
+        queryServerTime();
+    }
     queryPortfolio();
+}
+
+ContractMatcher::Window Reconciler::matchWindow() const
+{
+    Q_ASSERT(m_run);
+    if (m_run->serverOffsetMs)
+        return {m_options.matchBeforeMs, m_options.matchAfterMs, *m_run->serverOffsetMs};
+    return {m_options.matchBeforeMs + m_options.unknownSkewMs, m_options.matchAfterMs + m_options.unknownSkewMs, 0};
+}
+
+void Reconciler::queryServerTime()
+{
+    const qint64 sentMs = nowMs();
+    const int timeoutMs = m_options.requestTimeoutMs > 0 ? std::min(m_options.requestTimeoutMs, kTimeTimeoutMs)
+                                                         : kTimeTimeoutMs;
+    sendCall(
+        QJsonObject{{kTime, 1}},
+        [this, sentMs](const Result<QJsonObject> &reply) {
+            Run &r = *m_run;
+            r.timePending = false;
+            const qint64 receivedMs = nowMs();
+            const std::optional<qint64> serverSec = reply ? DerivFields::integer(reply.value().value(kTime))
+                                                          : std::nullopt;
+            QString problem;
+            if (!reply) {
+                problem = describe(reply.error());
+            } else if (!serverSec || *serverSec <= 0) {
+                problem = QStringLiteral("reply without a time");
+            } else {
+                // The server's whole second lies somewhere in [t, t + 1 s): its middle against the middle of the
+                // round trip.
+                const qint64 offset = *serverSec * 1000 + 500 - (sentMs + receivedMs) / 2;
+                if (qAbs(offset) <= kMaxPlausibleSkewMs) {
+                    r.serverOffsetMs = offset;
+                    m_serverOffsetMs = offset;
+                } else {
+                    problem = QStringLiteral("an offset of %1 ms is not believed").arg(offset);
+                }
+            }
+            if (!problem.isEmpty()) {
+                r.stats.unchecked << QStringLiteral("server time unknown (%1): %2")
+                                         .arg(problem,
+                                              r.serverOffsetMs ? QStringLiteral("the offset of an earlier run is used")
+                                                               : QStringLiteral("the match window is widened by %1 ms")
+                                                                     .arg(m_options.unknownSkewMs));
+            }
+            if (r.portfolioDone)
+                afterPortfolio();
+        },
+        timeoutMs);
 }
 
 bool Reconciler::loadJournal()
@@ -319,14 +398,35 @@ bool Reconciler::loadJournal()
         }
     }
     r.stats.journalRowsExamined = int(r.snapshotIds.size());
-    if (oldest != kNever) {
-        r.profitNeeded = true;
-        const qint64 floorMs = r.report.startedMs - m_options.lookbackMs;
-        const qint64 fromMs = std::max(oldest - m_options.windowMarginMs - m_options.matchBeforeMs, floorMs);
-        r.dateFromSec = std::max<qint64>(0, fromMs / 1000);
-        r.stats.windowFromMs = r.dateFromSec * 1000;
-    }
+    r.oldestMs = oldest;
+    r.profitNeeded = oldest != kNever;
     return true;
+}
+
+// A row the parsers refused. It is listed in the report (apply) and may hold back a lost buy (decide).
+void Reconciler::noteUnreadable(const QString &source, const QJsonObject &item, const Error &error)
+{
+    Run &r = *m_run;
+    const QJsonValue rawId = item.value(QLatin1String("contract_id"));
+    const QString key = source + u'/' + (rawId.isUndefined() ? QStringLiteral("-") : DerivFields::text(rawId));
+    if (r.unreadableSeen.contains(key) && !rawId.isUndefined() && !rawId.isNull())
+        return;
+    r.unreadableSeen.insert(key);
+    Run::Unreadable u;
+    u.source = source;
+    u.item = item;
+    u.error = describe(error);
+    u.contractId = DerivFields::integer(rawId).value_or(0);
+    if (const auto purchase = DerivFields::integer(item.value(QLatin1String("purchase_time"))); purchase && *purchase > 0)
+        u.purchaseMs = *purchase * 1000;
+    u.buyPrice = DerivFields::money(item.value(QLatin1String("buy_price")), m_options.moneyDigits);
+    r.unreadable.append(u);
+    r.stats.unreadableRows = int(r.unreadable.size());
+    r.stats.unchecked << QStringLiteral("unreadable server row in %1 (contract_id %2): %3; skipped")
+                             .arg(source, rawId.isUndefined() ? QStringLiteral("absent") : DerivFields::text(rawId),
+                                  u.error);
+    qCWarning(lcReconcile).noquote() << "unreadable server row in" << source << "for" << m_options.account << ":"
+                                     << u.error;
 }
 
 void Reconciler::queryPortfolio()
@@ -350,18 +450,31 @@ void Reconciler::queryPortfolio()
         for (const QJsonValue &v : contracts.toArray()) {
             auto c = ServerContract::fromPortfolio(v.toObject(), m_options.moneyDigits);
             if (!c) {
-                r.errors << QStringLiteral("portfolio reply unreadable (%1): nothing was changed").arg(describe(c.error()));
-                r.fatal = true;
-                finish();
-                return;
+                noteUnreadable(kPortfolio, v.toObject(), c.error());
+                continue;
             }
             r.addServer(c.value());
         }
-        if (r.profitNeeded)
-            queryProfitTable(0);
-        else
-            decide();
+        r.portfolioDone = true;
+        if (!r.timePending)
+            afterPortfolio();
     });
+}
+
+// Portfolio is in and the server's time known (or given up on): profit_table, in the server's clock.
+void Reconciler::afterPortfolio()
+{
+    Run &r = *m_run;
+    if (!r.profitNeeded) {
+        decide();
+        return;
+    }
+    const ContractMatcher::Window window = matchWindow();
+    const qint64 floorMs = r.report.startedMs - m_options.lookbackMs + window.serverOffsetMs;
+    const qint64 fromMs = std::max(r.oldestMs + window.serverOffsetMs - m_options.windowMarginMs - window.beforeMs, floorMs);
+    r.dateFromSec = std::max<qint64>(0, fromMs / 1000);
+    r.stats.windowFromMs = r.dateFromSec * 1000;
+    queryProfitTable(0);
 }
 
 // Oldest first with offset paging: a contract that settles while we page is inserted at its purchase time, which
@@ -397,15 +510,18 @@ void Reconciler::queryProfitTable(int offset)
         for (const QJsonValue &v : list) {
             auto c = ServerContract::fromProfitTable(v.toObject(), m_options.moneyDigits);
             if (!c) {
-                r.errors << QStringLiteral("profit_table reply unreadable (%1): nothing was changed").arg(describe(c.error()));
-                r.fatal = true;
-                finish();
-                return;
+                noteUnreadable(kProfitTable, v.toObject(), c.error());
+                continue;
             }
             lastPurchaseMs = std::max(lastPurchaseMs, c.value().purchaseMs);
             r.addServer(c.value());
         }
-        if (list.size() < kPageSize) {
+        // A server may cap `limit` below what we ask: a short page is the last one only when it is empty or
+        // shorter than a page this server has already returned (its cap is at least that).
+        const int received = int(list.size());
+        const bool last = received == 0 || received < std::min(kPageSize, m_largestPage);
+        m_largestPage = std::max(m_largestPage, received);
+        if (last) {
             decide();
             return;
         }
@@ -426,12 +542,19 @@ void Reconciler::decide()
 {
     Run &r = *m_run;
     const qint64 now = nowMs();
-    const ContractMatcher::Window window{m_options.matchBeforeMs, m_options.matchAfterMs};
+    const ContractMatcher::Window window = matchWindow();
     const bool startup = r.trigger == QLatin1String("startup");
     r.stats.serverContractsSeen = int(r.server.size());
+    r.stats.serverOffsetMs = r.serverOffsetMs;
 
-    // Which server contracts does the journal already know (outside the snapshot)?
-    for (qint64 id : std::as_const(r.serverOrder)) {
+    // Which server contracts does the journal already know (outside the snapshot)? Unreadable rows included: one
+    // the journal has cannot be a lost buy's.
+    QList<qint64> shown = r.serverOrder;
+    for (const Run::Unreadable &u : std::as_const(r.unreadable)) {
+        if (u.contractId > 0)
+            shown.append(u.contractId);
+    }
+    for (qint64 id : std::as_const(shown)) {
         if (r.rowByContract.contains(id))
             continue;
         auto row = m_journal->tradeByContract(m_options.account, id);
@@ -458,6 +581,7 @@ void Reconciler::decide()
     };
 
     // 1. Rows whose buy reply never came: find their contracts among the ones the journal does not know.
+    // Young ones (inFlight) may still get their reply, or their contract may not be on the server yet.
     QList<Trade> lost;
     QList<Trade> inFlight;
     QList<Trade> open;
@@ -466,13 +590,12 @@ void Reconciler::decide()
             continue;
         if (t.status == TradeStatus::Open) {
             open.append(t);
-        } else if (t.status == TradeStatus::Pending && !startup && now - t.openedMs < m_options.pendingGraceMs) {
+        } else if (!startup && now - t.openedMs < m_options.pendingGraceMs) {
             inFlight.append(t);
         } else {
             lost.append(t);
         }
     }
-    r.stats.deferred = int(inFlight.size());
 
     QList<ServerContract> candidates;
     for (qint64 id : std::as_const(r.serverOrder)) {
@@ -486,6 +609,34 @@ void Reconciler::decide()
     for (auto it = assigned.cbegin(); it != assigned.cend(); ++it)
         claimed.insert(candidates.at(it.value()).contractId);
 
+    // An Unknown row's reply will not come any more: a contract found for it is its contract. A young Pending
+    // row's reply may still come (the engine writes it then); a young row without a contract waits.
+    for (const Trade &t : std::as_const(inFlight)) {
+        if (t.status == TradeStatus::Unknown && assigned.contains(t.localId)) {
+            r.actions.append({Run::ActionKind::AdoptLost, t, candidates.at(assigned.value(t.localId)),
+                              QStringLiteral("reconciliation: the lost buy's contract was found on the server")});
+            continue;
+        }
+        r.stats.deferred += 1;
+        if (t.status == TradeStatus::Unknown && !assigned.contains(t.localId))
+            r.followUpDueMs = std::min(r.followUpDueMs, t.openedMs + m_options.pendingGraceMs);
+    }
+
+    // An unreadable server row may be the contract of a lost buy bought in its window (a purchase time it
+    // does not tell could be any): such a row is not failed on the strength of queries that could not read it.
+    auto unreadableFor = [&](const Trade &t) -> const Run::Unreadable * {
+        for (const Run::Unreadable &u : std::as_const(r.unreadable)) {
+            if (u.contractId > 0 && r.rowByContract.contains(u.contractId))
+                continue; // a contract the journal already has
+            if (u.purchaseMs > 0 && !ContractMatcher::inWindow(t, u.purchaseMs, window))
+                continue;
+            if (u.buyPrice && *u.buyPrice != t.stake)
+                continue;
+            return &u;
+        }
+        return nullptr;
+    };
+
     const qint64 lookbackFloor = r.report.startedMs - m_options.lookbackMs;
     for (const Trade &t : std::as_const(lost)) {
         if (assigned.contains(t.localId)) {
@@ -493,8 +644,21 @@ void Reconciler::decide()
                               QStringLiteral("reconciliation: the lost buy's contract was found on the server")});
             continue;
         }
-        const bool coveredFrom = r.profitNeeded && r.dateFromSec * 1000 <= t.openedMs - m_options.matchBeforeMs;
-        const bool coveredTo = r.coveredUntilMs == kNever || t.openedMs + m_options.matchAfterMs <= r.coveredUntilMs;
+        if (t.openedMs >= lookbackFloor) {
+            if (const Run::Unreadable *u = unreadableFor(t)) {
+                r.errors << QStringLiteral("trade %1: an unreadable server row in %2 (contract_id %3) may be its "
+                                           "contract; left unresolved")
+                                .arg(t.localId)
+                                .arg(u->source,
+                                     u->item.contains(QLatin1String("contract_id"))
+                                         ? DerivFields::text(u->item.value(QLatin1String("contract_id")))
+                                         : QStringLiteral("absent"));
+                continue;
+            }
+        }
+        const qint64 serverSentMs = t.openedMs + window.serverOffsetMs;
+        const bool coveredFrom = r.profitNeeded && r.dateFromSec * 1000 <= serverSentMs - window.beforeMs;
+        const bool coveredTo = r.coveredUntilMs == kNever || serverSentMs + window.afterMs <= r.coveredUntilMs;
         if (coveredFrom && coveredTo) {
             r.actions.append({Run::ActionKind::FailLost, t, {},
                               QStringLiteral("reconciliation: no buy happened (no matching contract in portfolio or "
@@ -606,9 +770,21 @@ void Reconciler::apply()
         finish();
         return;
     }
-    const ContractMatcher::Window window{m_options.matchBeforeMs, m_options.matchAfterMs};
+    const ContractMatcher::Window window = matchWindow();
     const bool startup = r.trigger == QLatin1String("startup");
     const qint64 now = nowMs();
+
+    for (const Run::Unreadable &u : std::as_const(r.unreadable)) {
+        Discrepancy d;
+        d.kind = QStringLiteral("unreadable_server_row");
+        d.contractId = u.contractId;
+        d.after = QJsonObject{{QStringLiteral("source"), u.source},
+                              {QStringLiteral("contract_id"), u.item.value(QLatin1String("contract_id"))},
+                              {QStringLiteral("error"), u.error},
+                              {QStringLiteral("row"), u.item}};
+        d.action = QStringLiteral("skipped");
+        r.report.discrepancies.append(d);
+    }
 
     // Buys the engine started while the server was being asked (or still in flight): a contract they may own
     // is not an orphan.
@@ -616,7 +792,7 @@ void Reconciler::apply()
     bool inFlightKnown = true;
     if (auto fresh = m_journal->unresolvedTrades(m_options.account)) {
         for (const Trade &t : fresh.value()) {
-            if (t.status != TradeStatus::Pending)
+            if (t.status != TradeStatus::Pending && t.status != TradeStatus::Unknown)
                 continue;
             if (!r.snapshotIds.contains(t.localId) || (!startup && now - t.openedMs < m_options.pendingGraceMs))
                 inFlight.append(t);
@@ -899,6 +1075,9 @@ void Reconciler::finish()
                                          << ") incomplete:" << r.report.error;
     }
 
+    if (r.followUpDueMs != kNever && m_options.followUpDeferred)
+        scheduleFollowUp(r.followUpDueMs);
+
     QString next;
     if (!m_queuedTriggers.isEmpty())
         next = m_queuedTriggers.contains(QLatin1String("startup")) ? QStringLiteral("startup") : m_queuedTriggers.first();
@@ -914,6 +1093,21 @@ void Reconciler::finish()
     Q_EMIT finished(r.report);
     if (!next.isEmpty())
         run(next);
+}
+
+// One timer for every deferral: the earliest due time wins; the run it starts re-arms it if rows still wait.
+void Reconciler::scheduleFollowUp(qint64 dueMs)
+{
+    const qint64 delayMs = std::clamp<qint64>(dueMs - nowMs() + kFollowUpMarginMs, kFollowUpMarginMs,
+                                              std::max<qint64>(m_options.pendingGraceMs, 0) + kFollowUpMarginMs);
+    if (!m_followUp) {
+        m_followUp = new QTimer(this);
+        m_followUp->setSingleShot(true);
+        connect(m_followUp, &QTimer::timeout, this, [this] { run(QStringLiteral("grace")); });
+    }
+    if (m_followUp->isActive() && m_followUp->remainingTime() <= delayMs)
+        return;
+    m_followUp->start(int(delayMs));
 }
 
 } // namespace Vigil

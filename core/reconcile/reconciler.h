@@ -3,16 +3,20 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
 
 #include "health/result.h"
+#include "reconcile/contractmatcher.h"
 #include "reconcile/reconcileroptions.h"
 #include "reconcile/reconcilestats.h"
 #include "store/reconcilereport.h"
 #include "store/trade.h"
+
+class QTimer;
 
 namespace Vigil {
 
@@ -23,7 +27,8 @@ class Journal;
 // unresolved trades (plus settled ones written since the last completed run) and the server's contracts
 // (portfolio: every open one; profit_table: settled ones since the oldest of those trades), then:
 //   pending/unknown row, matching contract on the server  -> adopted (markOpen, settled if it has)
-//   pending/unknown row, no contract, the queries cover it -> Failed ("no buy happened")
+//   pending/unknown row, no contract, the queries cover it -> Failed ("no buy happened"), once older than
+//                                                             pendingGraceMs (see below)
 //   open row, settled on the server                        -> settled with the server's figures
 //   open row, unknown to the server (proposal_open_contract confirms) -> Stale
 //   server contract unknown to the journal                 -> orphan adopted (attribution outside), sold
@@ -34,16 +39,27 @@ class Journal;
 // or profit_table fails nothing is written at all and the report's error says what could not be checked.
 // Running again right after a completed run changes nothing and reports no discrepancy.
 //
-// Server calls per run: 1 portfolio, profit_table pages of 500 only when some trade still needs the
-// server (date_from = the oldest such trade - margin, capped by lookbackMs), one proposal_open_contract per
-// open row that neither answers (capped), one sell per orphan with sellOrphans. statement is never used.
+// Server calls per run: 1 portfolio; only when some trade still needs the server, one `time` (not an
+// outcome call; ReconcilerOptions::syncServerTime) for the server's clock offset, sent with portfolio, and
+// profit_table pages (date_from = the oldest such trade - margin in the server's clock, capped by
+// lookbackMs; paged until an empty page, or a page shorter than one this server has already returned, so a
+// server that caps `limit` below 500 is read to the end: the first run on a server costs one empty page
+// more); one proposal_open_contract per open row that neither answers (capped), one sell per orphan with
+// sellOrphans. statement is never used.
+//
+// A server row that cannot be read (no contract type or symbol, and no shortcode to take them from; a
+// missing figure) is skipped: the report lists it as an "unreadable_server_row" discrepancy with its raw
+// contract_id, and the run goes on. Only a pending/unknown row whose buy it could be (its purchase time in
+// the row's match window, or unknown) is left unresolved, with the run's error naming both, so trading on
+// the account waits for a run that can tell.
 //
 // Threads: lives on the account's worker thread, the thread of `client` and `journal` (which it does not
 // own; both must outlive it). Every method and signal runs on that thread. Writes are synchronous journal
 // calls made in one batch after every server answer is in, each re-reading its row first: a row the engine
 // changed meanwhile is left for the next run, and an orphan the engine journals meanwhile is not adopted.
-// Pending rows younger than pendingGraceMs (their buy may still be in flight) are left alone, except on a
-// "startup" run.
+// Pending and Unknown rows younger than pendingGraceMs without a contract (their buy may still be in
+// flight, or be committed by the server after our reads) are left alone, except on a "startup" run; with
+// followUpDeferred a run (trigger "grace") follows once the grace of such Unknown rows is over.
 class Reconciler final : public QObject
 {
     Q_OBJECT
@@ -81,7 +97,12 @@ private:
 
     void begin(const QString &trigger);
     bool loadJournal();
+    void queryServerTime();
     void queryPortfolio();
+    void afterPortfolio();
+    void noteUnreadable(const QString &source, const QJsonObject &item, const Error &error);
+    ContractMatcher::Window matchWindow() const;
+    void scheduleFollowUp(qint64 dueMs);
     void queryProfitTable(int offset);
     void decide();
     void lookUp(qint64 contractId);
@@ -90,7 +111,8 @@ private:
     void sellOrphans();
     void finish();
 
-    qint64 sendCall(const QJsonObject &request, std::function<void(const Result<QJsonObject> &)> handler);
+    qint64 sendCall(const QJsonObject &request, std::function<void(const Result<QJsonObject> &)> handler,
+                    int timeoutMs = 0);
     qint64 nowMs() const;
     qint64 fence() const;
 
@@ -102,6 +124,9 @@ private:
     QStringList m_queuedTriggers;
     quint64 m_serial = 0;
     ReconcileStats m_lastStats;
+    std::optional<qint64> m_serverOffsetMs; // the last one learnt; kept when a later `time` call fails
+    int m_largestPage = 0;                  // the most profit_table rows this server returned in one page
+    QTimer *m_followUp = nullptr;           // the "grace" run after deferred Unknown rows
     // The last run of this object that completed: a settled row written since it started either was
     // unresolved then (so opened inside its window) or was opened after it started.
     struct Completed

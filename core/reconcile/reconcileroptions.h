@@ -23,13 +23,26 @@ struct ReconcilerOptions
     // Additions beyond the minimal set (the defaults are what the engine wants):
     QString currency;                     // for adopted orphans; empty = the client's authorize currency
     const Clock *clock = nullptr;         // "now" for windows and ages; null = Clock::system(); must outlive
-    qint64 pendingGraceMs = 60'000;       // a Pending row younger than this may still get its buy reply: left
-                                          // alone (and contracts it may own are not adopted as orphans),
-                                          // except on a "startup" run, where nothing can be in flight
+    qint64 pendingGraceMs = 60'000;       // a Pending or Unknown row younger than this (by openedMs) may still
+                                          // get its buy reply, or the server may still commit its buy after
+                                          // our reads: without a matching contract it is left alone (and
+                                          // contracts it may own are not adopted as orphans); an Unknown row
+                                          // whose contract is found is adopted at once. Not on a "startup" run,
+                                          // where nothing can be in flight.
+    bool followUpDeferred = true;         // after a run that left Unknown rows to their grace, run again
+                                          // (trigger "grace") once the grace is over, so the bots waiting on
+                                          // them are not left to the next periodic run
     qint64 windowMarginMs = 60'000;       // profit_table date_from = oldest row to check - this margin
     qint64 matchBeforeMs = 5'000;         // a lost buy's contract may show a purchase time this much before the
-    qint64 matchAfterMs = 120'000;        // row's openedMs (clock skew) and this much after (queueing, timeouts)
-    int maxProfitTablePages = 10;         // 500 contracts each; beyond that the window counts as not covered
+    qint64 matchAfterMs = 120'000;        // row's openedMs and this much after (queueing, timeouts), in the
+                                          // server's clock: openedMs + the offset learnt from `time`
+    bool syncServerTime = true;           // ask the server's time ({"time":1}, not an outcome call) in each
+                                          // run that has rows to match, for that offset
+    qint64 unknownSkewMs = 60'000;        // when the server's time is unknown (no reply, an error, or an offset
+                                          // beyond an hour, which no sane clock has), both ends of the match
+                                          // window widen by this much instead
+    int maxProfitTablePages = 10;         // pages (of up to 500 contracts; fewer where the server caps `limit`)
+                                          // per run; beyond that the window counts as not covered
     int maxContractLookups = 50;          // proposal_open_contract calls per run, for rows nothing else explains
     int requestTimeoutMs = 0;             // per server call; <= 0 = the client's default
 };

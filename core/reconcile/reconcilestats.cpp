@@ -24,6 +24,8 @@ QJsonObject ReconcileStats::toJson() const
         {QStringLiteral("journal_rows_examined"), journalRowsExamined},
         {QStringLiteral("server_contracts_seen"), serverContractsSeen},
         {QStringLiteral("deferred"), deferred},
+        {QStringLiteral("unreadable_rows"), unreadableRows},
+        {QStringLiteral("server_offset_ms"), serverOffsetMs ? QJsonValue(*serverOffsetMs) : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("unchecked"), QJsonArray::fromStringList(unchecked)},
     };
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
+
 #include <QJsonObject>
 #include <QMap>
 #include <QMetaType>
@@ -24,7 +26,10 @@ struct ReconcileStats
     qint64 windowFromMs = 0;            // profit_table date_from (ms); 0 = profit_table was not needed
     int journalRowsExamined = 0;        // unresolved rows plus settled rows not yet confirmed
     int serverContractsSeen = 0;        // distinct contracts in portfolio, profit_table and lookups
-    int deferred = 0;                   // pending rows whose buy may still be in flight: left alone
+    int deferred = 0;                   // pending/unknown rows whose buy may still be in flight: left alone
+    int unreadableRows = 0;             // server rows that could not be read (skipped; listed in the report)
+    std::optional<qint64> serverOffsetMs; // the server's clock minus ours as the match window used it;
+                                          // nullopt = unknown (the window was widened instead)
     QStringList unchecked;              // what could not be checked and why (empty = everything was)
 
     int totalCalls() const

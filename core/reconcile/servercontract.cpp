@@ -2,6 +2,7 @@
 #include "servercontract.h"
 
 #include <QJsonValue>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include "deriv/derivfields.h"
@@ -48,8 +49,18 @@ Result<ServerContract> common(const QJsonObject &o, int digits, const QString &s
     c.symbol = DerivFields::symbol(o);
     c.shortcode = DerivFields::text(o.value(QLatin1String("shortcode")));
     c.contractType = DerivFields::text(o.value(QLatin1String("contract_type")));
-    if (c.contractType.isEmpty() && !c.shortcode.isEmpty())
-        c.contractType = c.shortcode.section(u'_', 0, 0);
+    if ((c.contractType.isEmpty() || c.symbol.isEmpty()) && !c.shortcode.isEmpty()) {
+        QString type = c.contractType;
+        QString symbol;
+        if (ServerContract::parseShortcodeTerms(c.shortcode, &type, &symbol)) {
+            if (c.contractType.isEmpty())
+                c.contractType = type;
+            if (c.symbol.isEmpty())
+                c.symbol = symbol;
+        } else if (c.contractType.isEmpty()) {
+            c.contractType = c.shortcode.section(u'_', 0, 0);
+        }
+    }
     if (c.contractType.isEmpty())
         return bad(source, QStringLiteral("contract_type"), o);
     if (c.symbol.isEmpty())
@@ -186,13 +197,53 @@ TradeStatus ServerContract::statusFromFigures(Money payout, Money sellPrice)
     return TradeStatus::Sold;
 }
 
+bool ServerContract::parseShortcodeTerms(const QString &shortcode, QString *contractType, QString *symbol)
+{
+    static const QRegularExpression typeShape(QStringLiteral("^[A-Z][A-Z0-9]*$"));
+    static const QRegularExpression symbolPart(QStringLiteral("^[A-Za-z0-9]+$"));
+    static const QRegularExpression amount(QStringLiteral("^[0-9]+(\\.[0-9]+)?$"));
+    static const QRegularExpression epoch(QStringLiteral("^[0-9]{9,}$"));
+
+    QString type;
+    QString rest;
+    if (!contractType->isEmpty() && shortcode.startsWith(*contractType + u'_')) {
+        type = *contractType;
+        rest = shortcode.mid(contractType->size() + 1);
+    } else {
+        type = shortcode.section(u'_', 0, 0);
+        rest = shortcode.section(u'_', 1);
+        if (!typeShape.match(type).hasMatch())
+            return false;
+    }
+    const QStringList parts = rest.split(u'_');
+    // parts[0 .. k-1] is the symbol, parts[k] the payout (or stake).
+    for (qsizetype k = 1; k < parts.size(); ++k) {
+        const QString &p = parts.at(k);
+        if (!amount.match(p).hasMatch())
+            continue;
+        const bool decimal = p.contains(u'.');
+        const bool beforeEpoch = k + 1 < parts.size() && epoch.match(parts.at(k + 1)).hasMatch();
+        if (!decimal && !beforeEpoch)
+            continue;
+        const QStringList symbolParts = parts.first(k);
+        for (const QString &s : symbolParts) {
+            if (!symbolPart.match(s).hasMatch())
+                return false;
+        }
+        *contractType = type;
+        *symbol = symbolParts.join(u'_');
+        return true;
+    }
+    return false;
+}
+
 bool ServerContract::parseShortcodeDuration(const QString &shortcode, const QString &contractType,
                                             const QString &symbol, int *duration, QString *unit)
 {
     *duration = 0;
     unit->clear();
     const QString prefix = contractType + u'_' + symbol + u'_';
-    if (contractType.isEmpty() || symbol.isEmpty() || !shortcode.startsWith(prefix))
+    if (contractType.isEmpty() || symbol.isEmpty() || !shortcode.startsWith(prefix, Qt::CaseInsensitive))
         return false;
     // <payout>_<start>_<expiry>_<barrier>_<barrier2>
     const QStringList parts = shortcode.mid(prefix.size()).split(u'_');

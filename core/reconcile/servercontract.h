@@ -51,8 +51,16 @@ struct ServerContract
     // How a settled contract ended, from its figures alone (profit_table has no status): 0 → Lost, the
     // payout → Won, anything else → Sold (an early sale; a refund shows as Sold at the buy price).
     static TradeStatus statusFromFigures(Money payout, Money sellPrice);
+    // Reads the contract type and the symbol out of a Deriv shortcode, for servers that leave the fields out
+    // (profit_table marks them optional). The layout is <TYPE>_<SYMBOL>_<payout or stake>_<more...>: the
+    // type is the first segment; the symbol, which may itself contain underscores (R_100, OTC_DJI), runs up
+    // to the payout segment: the first later segment that is a decimal number and either has a decimal point
+    // or is followed by an epoch (9+ digits: the start time). The symbol keeps the shortcode's spelling
+    // (Deriv upper-cases it there: FRXEURUSD). A known `contractType` that prefixes the shortcode is taken as
+    // the type even if it contains underscores. False when the shortcode does not have that shape.
+    static bool parseShortcodeTerms(const QString &shortcode, QString *contractType, QString *symbol);
     // Reads the duration out of a Deriv shortcode (CALL_R_100_19.53_1700000000_5T_S0P_0). False when it
-    // does not parse.
+    // does not parse. The symbol is compared without regard to case.
     static bool parseShortcodeDuration(const QString &shortcode, const QString &contractType, const QString &symbol,
                                        int *duration, QString *unit);
 };

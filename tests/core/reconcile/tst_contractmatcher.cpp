@@ -71,6 +71,45 @@ private Q_SLOTS:
         QCOMPARE(ContractMatcher::matches(lostBuy(1, 1'700'000'000'000), candidate, ContractMatcher::Window()), expected);
     }
 
+    // The server's clock runs 40 s behind ours: with the offset known, its purchase time matches; without it,
+    // only a window widened by the skew does.
+    void serverClockOffsetShiftsTheWindow()
+    {
+        const qint64 opened = 1'700'000'000'000;
+        const Trade t = lostBuy(1, opened);
+        const ServerContract c = contract(10, opened - 40'000 + 1'000);
+        QVERIFY(!ContractMatcher::matches(t, c, ContractMatcher::Window{}));
+        ContractMatcher::Window synced;
+        synced.serverOffsetMs = -40'000;
+        QVERIFY(ContractMatcher::matches(t, c, synced));
+        const qint64 serverSent = opened - 40'000;
+        QVERIFY(ContractMatcher::inWindow(t, c.purchaseMs, synced));
+        QVERIFY(ContractMatcher::inWindow(t, serverSent - 5'000, synced));
+        QVERIFY(!ContractMatcher::inWindow(t, serverSent - 6'000, synced));
+        QVERIFY(ContractMatcher::inWindow(t, serverSent + 120'000, synced));
+        QVERIFY(!ContractMatcher::inWindow(t, serverSent + 121'000, synced));
+        ContractMatcher::Window widened; // what the reconciler uses when the server's time is unknown
+        widened.beforeMs += 60'000;
+        widened.afterMs += 60'000;
+        QVERIFY(ContractMatcher::matches(t, c, widened));
+        // Pairing uses the shifted time too: the contract 1 s after the server-side send wins over one at openedMs.
+        const QList<ServerContract> candidates{contract(11, opened), c};
+        const auto assigned = ContractMatcher::assign({t}, candidates, synced);
+        QCOMPARE(assigned.value(t.localId, -1), 1);
+    }
+
+    // Shortcodes upper-case the symbol (FRXEURUSD); the journal has Deriv's spelling.
+    void symbolCaseDoesNotMatter()
+    {
+        Trade t = lostBuy(1, 1'700'000'000'000);
+        t.symbol = QStringLiteral("frxEURUSD");
+        ServerContract c = contract(10, t.openedMs + 1'000);
+        c.symbol = QStringLiteral("FRXEURUSD");
+        QVERIFY(ContractMatcher::matches(t, c, ContractMatcher::Window{}));
+        c.symbol = QStringLiteral("FRXGBPUSD");
+        QVERIFY(!ContractMatcher::matches(t, c, ContractMatcher::Window{}));
+    }
+
     void minutesMatchSecondsOfTheSameLength()
     {
         Trade t = lostBuy(1, 1'700'000'000'000);

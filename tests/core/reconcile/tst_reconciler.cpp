@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Reconciliation against the real simulator on loopback and a SQLite journal in a temp dir. Each scenario is
 // built the way the engine would build it (insertPending, send, markOpen / markUnknown), without the engine.
+// The scenarios about how other Deriv-compatible servers answer (rows without a symbol, unreadable rows, a
+// clock that differs from ours, a capped profit_table `limit`) use crafted replies from ScriptedDerivServer.
 #include <algorithm>
 #include <memory>
 #include <optional>
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QSet>
 #include <QSignalSpy>
@@ -13,11 +16,13 @@
 
 #include "deriv/derivclient.h"
 #include "deriv/derivrequests.h"
+#include "health/clock.h"
 #include "reconcile/reconciler.h"
 #include "sim/simserver.h"
 #include "store/journal.h"
 #include "support/capturedresult.h"
 #include "support/resultcheck.h"
+#include "support/scriptedderivserver.h"
 
 using namespace Vigil;
 using Vigil::Test::CapturedResult;
@@ -44,6 +49,54 @@ DerivRequests::ContractParameters contract(const QString &type, qint64 stakeMino
 QJsonObject directParameters(const DerivRequests::ContractParameters &p)
 {
     return DerivRequests::buyByParameters(p, p.amount).value(QLatin1String("parameters")).toObject();
+}
+
+// The simulator's clock as "our" clock: the rows these tests write carry the simulator's time, as the engine's
+// carry its own clock's.
+class SimClock final : public Clock
+{
+public:
+    explicit SimClock(const Sim::SimServer *sim) : m_sim(sim) {}
+    qint64 nowMs() const override { return m_sim->nowMs(); }
+    qint64 monotonicMs() const override { return Clock::system().monotonicMs(); }
+
+private:
+    const Sim::SimServer *m_sim;
+};
+
+const QString s_scriptedLogin = QStringLiteral("CR90000001"); // ScriptedDerivServer's account
+
+qint64 wallNowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// A profit_table row; a terse server sends no symbol and no contract type, only the shortcode.
+QJsonObject profitRow(qint64 contractId, const QString &type, const QString &symbol, qint64 stakeMinor,
+                      qint64 purchaseSec, bool terse = false, int ticks = 5)
+{
+    const Money stake = Money::fromMinor(stakeMinor);
+    const Money payout = Money::fromMinor(stakeMinor * 195 / 100);
+    QJsonObject row{
+        {QStringLiteral("contract_id"), contractId},
+        {QStringLiteral("transaction_id"), contractId * 2},
+        {QStringLiteral("buy_price"), stake.toJson()},
+        {QStringLiteral("payout"), payout.toJson()},
+        {QStringLiteral("purchase_time"), purchaseSec},
+        {QStringLiteral("sell_price"), 0},
+        {QStringLiteral("sell_time"), purchaseSec + ticks * 2},
+        {QStringLiteral("shortcode"), QStringLiteral("%1_%2_%3_%4_%5T_S0P_0")
+                                          .arg(type, symbol.toUpper(), payout.toString())
+                                          .arg(purchaseSec)
+                                          .arg(ticks)},
+    };
+    if (terse) {
+        row.insert(QStringLiteral("underlying_symbol"), QJsonValue());
+    } else {
+        row.insert(QStringLiteral("underlying_symbol"), symbol);
+        row.insert(QStringLiteral("contract_type"), type);
+    }
+    return row;
 }
 
 QSet<QString> kinds(const ReconcileReport &report)
@@ -76,12 +129,31 @@ private Q_SLOTS:
     void nothingUnresolvedCostsOnePortfolioCall();
     void profitTablePagesAndCap();
 
+    // Other Deriv-compatible servers (crafted replies).
+    void unreadableRowsAreSkipped();
+    void unreadableRowHoldsOnlyTheLostBuyItCouldBe_data();
+    void unreadableRowHoldsOnlyTheLostBuyItCouldBe();
+    void unknownRowGetsTheGrace_data();
+    void unknownRowGetsTheGrace();
+    void serverClockSkew_data();
+    void serverClockSkew();
+    void profitTablePagesPastAServerCap();
+
 private:
     void setUp(Sim::SimConfig config);
+    void setUpScripted();
+    void openClientAndJournal(const QUrl &url, const QString &token);
+    // An Unknown row (the buy's reply lost) of the scripted account.
+    Trade unknownRow(const QString &type, const QString &symbol, qint64 stakeMinor, qint64 openedMs);
+    std::unique_ptr<Reconciler> makeScriptedReconciler(ReconcilerOptions extra = {});
+    // One "lost_reply" run that completes and adopts `contractId` into the row: no failure, no orphan.
+    void runExpectingAdoption(Reconciler &reconciler, qint64 localId, qint64 contractId, ReconcileReport *report);
     std::unique_ptr<Reconciler> makeReconciler(ReconcilerOptions extra = {});
     bool runOnce(Reconciler &reconciler, const QString &trigger, ReconcileReport *report);
     // The engine's way to buy: a Pending row first, then the buy; markOpen on the reply.
     Trade pendingRow(const DerivRequests::ContractParameters &p, const QString &bot = QStringLiteral("bot-1"));
+    Trade pendingRowAt(const DerivRequests::ContractParameters &p, qint64 openedMs,
+                       const QString &bot = QStringLiteral("bot-1"));
     bool buyThroughClient(const DerivRequests::ContractParameters &p, qint64 localId, Result<QJsonObject> *reply);
     Trade row(qint64 localId);
     QList<Trade> allRows();
@@ -91,6 +163,14 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Sim::SimServer> m_sim;
+    std::unique_ptr<SimClock> m_simClock;
+    std::unique_ptr<Test::ScriptedDerivServer> m_scripted;
+    // What the scripted server holds: portfolio items, profit_table rows (oldest first), its clock.
+    QJsonArray m_portfolio;
+    QJsonArray m_profitRows;
+    int m_limitCap = 500;
+    qint64 m_serverSkewMs = 0;
+    bool m_answerTime = true;
     std::unique_ptr<DerivClient> m_client;
     std::unique_ptr<Journal> m_journal;
     QString m_loginid;
@@ -103,14 +183,19 @@ void TestReconciler::setUp(Sim::SimConfig config)
     QVERIFY(m_dir->isValid());
     config.rateLimitsEnabled = false;
     m_sim = std::make_unique<Sim::SimServer>(config);
+    m_simClock = std::make_unique<SimClock>(m_sim.get());
     auto loginid = m_sim->addAccount(s_token);
     QVERIFY2(loginid.ok(), describe(loginid));
     m_loginid = loginid.value();
     QVERIFY(m_sim->listen().ok());
+    openClientAndJournal(m_sim->url(), s_token);
+}
 
+void TestReconciler::openClientAndJournal(const QUrl &url, const QString &token)
+{
     DerivClient::Options o;
-    o.url = m_sim->url();
-    o.token = s_token;
+    o.url = url;
+    o.token = token;
     o.clientRateLimit = false;
     o.backoffInitialMs = 10;
     o.backoffMaxMs = 50;
@@ -127,15 +212,96 @@ void TestReconciler::setUp(Sim::SimConfig config)
     m_journal = std::move(journal).value();
 }
 
+void TestReconciler::setUpScripted()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_scripted = std::make_unique<Test::ScriptedDerivServer>();
+    QVERIFY(m_scripted->listen());
+    m_loginid = s_scriptedLogin;
+    m_portfolio = {};
+    m_profitRows = {};
+    m_limitCap = 500;
+    m_serverSkewMs = 0;
+    m_answerTime = true;
+    Test::ScriptedDerivServer *server = m_scripted.get();
+    server->setScript(QStringLiteral("time"), [this, server](int c, const QJsonObject &r) {
+        if (m_answerTime)
+            server->reply(c, r, {{QStringLiteral("time"), (wallNowMs() + m_serverSkewMs) / 1000}});
+        else
+            server->replyError(c, r, QStringLiteral("UnrecognisedRequest"), QStringLiteral("Unrecognised request."));
+        return true;
+    });
+    server->setScript(QStringLiteral("portfolio"), [this, server](int c, const QJsonObject &r) {
+        server->reply(c, r, {{QStringLiteral("portfolio"), QJsonObject{{QStringLiteral("contracts"), m_portfolio}}}});
+        return true;
+    });
+    // Oldest first from date_from, `offset` rows skipped, at most min(limit, the server's cap) rows.
+    server->setScript(QStringLiteral("profit_table"), [this, server](int c, const QJsonObject &r) {
+        const qint64 from = r.value(QLatin1String("date_from")).toString().toLongLong();
+        const int offset = r.value(QLatin1String("offset")).toInt();
+        const int limit = std::min(r.value(QLatin1String("limit")).toInt(50), m_limitCap);
+        QJsonArray page;
+        int skipped = 0;
+        for (const QJsonValue &v : std::as_const(m_profitRows)) {
+            const QJsonValue purchase = v.toObject().value(QLatin1String("purchase_time"));
+            if (!purchase.isUndefined() && purchase.toInteger() < from)
+                continue;
+            if (skipped++ < offset)
+                continue;
+            if (page.size() < limit)
+                page.append(v);
+        }
+        server->reply(c, r, {{QStringLiteral("profit_table"),
+                              QJsonObject{{QStringLiteral("count"), page.size()}, {QStringLiteral("transactions"), page}}}});
+        return true;
+    });
+    openClientAndJournal(m_scripted->url(), QStringLiteral("valid-token-0001"));
+}
+
+Trade TestReconciler::unknownRow(const QString &type, const QString &symbol, qint64 stakeMinor, qint64 openedMs)
+{
+    Trade t = pendingRowAt(contract(type, stakeMinor, 5, QStringLiteral("t"), symbol), openedMs);
+    if (t.localId == 0 || !m_journal->markUnknown(t.localId, QStringLiteral("buy reply lost"), 0)) {
+        qWarning() << "unknown row not written";
+        return t;
+    }
+    t.status = TradeStatus::Unknown;
+    return t;
+}
+
+void TestReconciler::runExpectingAdoption(Reconciler &reconciler, qint64 localId, qint64 contractId,
+                                          ReconcileReport *report)
+{
+    QSignalSpy orphans(&reconciler, &Reconciler::orphanAdopted);
+    QVERIFY(runOnce(reconciler, QStringLiteral("lost_reply"), report));
+    QVERIFY2(report->completed(), qPrintable(report->error));
+    QCOMPARE(report->adopted, 1);
+    QCOMPARE(report->failed, 0);
+    QCOMPARE(orphans.size(), 0);
+    QCOMPARE(row(localId).contractId, contractId);
+}
+
 void TestReconciler::cleanup()
 {
     m_client.reset();
     m_journal.reset();
     m_sim.reset();
+    m_simClock.reset();
+    m_scripted.reset();
     m_dir.reset();
 }
 
 std::unique_ptr<Reconciler> TestReconciler::makeReconciler(ReconcilerOptions extra)
+{
+    extra.account = m_loginid;
+    extra.instanceId = QStringLiteral("test-instance");
+    if (!extra.clock)
+        extra.clock = m_simClock.get();
+    return std::make_unique<Reconciler>(m_client.get(), m_journal.get(), extra);
+}
+
+std::unique_ptr<Reconciler> TestReconciler::makeScriptedReconciler(ReconcilerOptions extra)
 {
     extra.account = m_loginid;
     extra.instanceId = QStringLiteral("test-instance");
@@ -154,6 +320,11 @@ bool TestReconciler::runOnce(Reconciler &reconciler, const QString &trigger, Rec
 
 Trade TestReconciler::pendingRow(const DerivRequests::ContractParameters &p, const QString &bot)
 {
+    return pendingRowAt(p, m_sim->nowMs(), bot);
+}
+
+Trade TestReconciler::pendingRowAt(const DerivRequests::ContractParameters &p, qint64 openedMs, const QString &bot)
+{
     Trade t;
     t.account = m_loginid;
     t.bot = bot;
@@ -163,7 +334,7 @@ Trade TestReconciler::pendingRow(const DerivRequests::ContractParameters &p, con
     t.durationUnit = p.durationUnit;
     t.currency = p.currency;
     t.stake = p.amount;
-    t.openedMs = m_sim->nowMs();
+    t.openedMs = openedMs;
     t.requestTag = QString::number(m_nextTag++);
     auto id = m_journal->insertPending(t);
     if (!id)
@@ -256,7 +427,10 @@ void TestReconciler::lostReplyAdoptedHundredTimes()
     Sim::SimConfig config;
     config.timeScale = 100; // 5-tick contracts settle in about 0.1 s, so later runs settle earlier adoptions
     setUp(config);
-    auto reconciler = makeReconciler();
+    ReconcilerOptions options;
+    options.pendingGraceMs = 0;      // the buys that never executed are failed at once (the grace has its own test)
+    options.syncServerTime = false;  // accelerated virtual time has no fixed offset to ours: the widened window
+    auto reconciler = makeReconciler(options);
     QSignalSpy resolved(reconciler.get(), &Reconciler::tradeResolved);
     QSignalSpy orphans(reconciler.get(), &Reconciler::orphanAdopted);
 
@@ -304,10 +478,12 @@ void TestReconciler::lostReplyAdoptedHundredTimes()
             QCOMPARE(after.contractId, 0);
             ++failed;
         }
-        // The budget: one portfolio, one profit_table page, no per-contract lookups.
+        // The budget: one portfolio, one profit_table page (two when the page is as long as any this server
+        // returned before: it might be its cap), no per-contract lookups.
         const ReconcileStats stats = reconciler->lastRunStats();
         QCOMPARE(stats.calls.value(QStringLiteral("portfolio")), 1);
-        QCOMPARE(stats.calls.value(QStringLiteral("profit_table")), 1);
+        QVERIFY(stats.calls.value(QStringLiteral("profit_table")) >= 1);
+        QVERIFY(stats.calls.value(QStringLiteral("profit_table")) <= 2);
         QCOMPARE(stats.calls.value(QStringLiteral("proposal_open_contract")), 0);
         QCOMPARE(stats.reportId, report.id);
     }
@@ -470,12 +646,15 @@ void TestReconciler::outsideContractsStaleRowsAndSettlements()
     QCOMPARE(report.discrepancies.size(), 4);
     QCOMPARE(kinds(report),
              (QSet<QString>{"settled_on_server/settled", "stale/closed_stale", "orphan/adopted"}));
-    // The stale row needed one lookup; nothing else did.
+    // The stale row needed one lookup; nothing else did. The first profit_table page of a server says nothing of
+    // its cap on `limit`: an empty second page confirms the end. `time` gives the server's clock offset.
     const ReconcileStats stats = reconciler->lastRunStats();
     QCOMPARE(stats.calls.value("portfolio"), 1);
-    QCOMPARE(stats.calls.value("profit_table"), 1);
+    QCOMPARE(stats.calls.value("profit_table"), 2);
     QCOMPARE(stats.calls.value("proposal_open_contract"), 1);
-    QCOMPARE(stats.totalCalls(), 3);
+    QCOMPARE(stats.calls.value("time"), 1);
+    QCOMPARE(stats.totalCalls(), 5);
+    QCOMPARE(stats.outcomeCalls(), 3);
 
     // Settled with the server's figures.
     const Trade settled = row(mine.localId);
@@ -630,7 +809,9 @@ void TestReconciler::failedQueryChangesNothing()
     else
         m_sim->faults().failCall(call, QStringLiteral("InternalServerError"), QStringLiteral("Sorry, an error occurred."));
 
-    auto reconciler = makeReconciler();
+    ReconcilerOptions options;
+    options.pendingGraceMs = 0; // the rows are seconds old; the grace has its own test
+    auto reconciler = makeReconciler(options);
     QSignalSpy resolved(reconciler.get(), &Reconciler::tradeResolved);
     QSignalSpy orphans(reconciler.get(), &Reconciler::orphanAdopted);
     ReconcileReport report;
@@ -823,6 +1004,7 @@ void TestReconciler::profitTablePagesAndCap()
 
     ReconcilerOptions capped;
     capped.maxProfitTablePages = 1;
+    capped.pendingGraceMs = 0; // the lost row is seconds old; the grace has its own test
     auto first = makeReconciler(capped);
     ReconcileReport report;
     QVERIFY(runOnce(*first, QStringLiteral("manual"), &report));
@@ -833,7 +1015,9 @@ void TestReconciler::profitTablePagesAndCap()
     QCOMPARE(report.failed, 0);
     QCOMPARE(report.orphans, 500); // what the page showed is known; the rest is not assumed empty
 
-    auto second = makeReconciler();
+    ReconcilerOptions uncapped;
+    uncapped.pendingGraceMs = 0;
+    auto second = makeReconciler(uncapped);
     QVERIFY(runOnce(*second, QStringLiteral("manual"), &report));
     QVERIFY2(report.completed(), qPrintable(report.error));
     QCOMPARE(second->lastRunStats().profitTablePages, 2);
@@ -841,6 +1025,244 @@ void TestReconciler::profitTablePagesAndCap()
     QCOMPARE(report.failed, 1);
     QCOMPARE(row(lost.localId).status, TradeStatus::Failed);
     QCOMPARE(allRows().size(), 502);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Other Deriv-compatible servers.
+
+// profit_table rows with no symbol and no contract type are read from their shortcode; rows that cannot be
+// read at all are skipped and listed, and the run completes: trading is not held up by them.
+void TestReconciler::unreadableRowsAreSkipped()
+{
+    setUpScripted();
+    const qint64 now = wallNowMs();
+    const Trade lost = unknownRow(QStringLiteral("CALL"), QStringLiteral("R_100"), 1000, now - 600'000);
+    const qint64 boughtSec = lost.openedMs / 1000 + 1;
+    m_profitRows.append(profitRow(9001, QStringLiteral("CALL"), QStringLiteral("R_100"), 1000, boughtSec, true));
+    // Unreadable: no symbol, no type, no shortcode; bought well after the lost buy's window.
+    m_profitRows.append(QJsonObject{{"contract_id", 9002}, {"buy_price", 5}, {"payout", 9.5}, {"purchase_time", now / 1000 - 300},
+                                    {"sell_price", 0}, {"sell_time", now / 1000 - 290}});
+    m_portfolio.append(QJsonObject{{"contract_id", 9003}, {"buy_price", 5}, {"payout", 9.5}, {"purchase_time", now / 1000 - 60}});
+
+    auto reconciler = makeScriptedReconciler();
+    ReconcileReport report;
+    runExpectingAdoption(*reconciler, lost.localId, 9001, &report);
+    if (QTest::currentTestFailed())
+        return;
+    const Trade after = row(lost.localId);
+    QCOMPARE(after.status, TradeStatus::Lost); // settled on the server: sold for 0
+    QSet<qint64> unreadable;
+    for (const Discrepancy &d : report.discrepancies) {
+        if (d.kind == QLatin1String("unreadable_server_row")) {
+            QCOMPARE(d.action, QStringLiteral("skipped"));
+            QVERIFY(d.after.contains(QLatin1String("error")));
+            QCOMPARE(d.after.value("contract_id").toInteger(), d.contractId); // the raw id, as the server sent it
+            unreadable.insert(d.contractId);
+        }
+    }
+    QCOMPARE(unreadable, (QSet<qint64>{9002, 9003}));
+    QCOMPARE(reconciler->lastRunStats().unreadableRows, 2);
+    // The saved report lists them too.
+    auto saved = m_journal->report(report.id);
+    QVERIFY(saved.ok() && saved.value());
+    QCOMPARE(saved.value()->discrepancies.size(), report.discrepancies.size());
+}
+
+void TestReconciler::unreadableRowHoldsOnlyTheLostBuyItCouldBe_data()
+{
+    QTest::addColumn<qint64>("purchaseOffsetSec"); // of the unreadable row, from the lost buy's openedMs
+    QTest::addColumn<bool>("purchaseKnown");
+    QTest::addColumn<bool>("journaled"); // the unreadable row's contract is already in the journal
+    QTest::addColumn<bool>("held");
+    QTest::newRow("in its window") << qint64(2) << true << false << true;
+    QTest::newRow("purchase time unreadable") << qint64(0) << false << false << true;
+    QTest::newRow("outside its window") << qint64(-120) << true << false << false;
+    QTest::newRow("a contract the journal has") << qint64(2) << true << true << false;
+}
+
+// A row that cannot be read but could be a lost buy's contract: that one row stays unresolved (not failed) and
+// the run says why; everything else is reconciled.
+void TestReconciler::unreadableRowHoldsOnlyTheLostBuyItCouldBe()
+{
+    QFETCH(qint64, purchaseOffsetSec);
+    QFETCH(bool, purchaseKnown);
+    QFETCH(bool, journaled);
+    QFETCH(bool, held);
+    setUpScripted();
+    const qint64 now = wallNowMs();
+    if (journaled) {
+        const Trade known = pendingRowAt(contract(QStringLiteral("CALL"), 1000), now - 601'000);
+        QVERIFY(m_journal->markOpen(known.localId, 9101, 19101, Money::fromMinor(1000), Money::fromMinor(1950),
+                                    now - 600'000, 0).ok());
+        QVERIFY(m_journal->settle(known.localId, TradeStatus::Lost, Money::zero(), Money::fromMinor(-1000), now - 590'000,
+                                  QStringLiteral("tracker"), 0).ok());
+    }
+    const Trade lost = unknownRow(QStringLiteral("CALL"), QStringLiteral("R_100"), 1000, now - 600'000);
+    const Trade neverBought = unknownRow(QStringLiteral("PUT"), QStringLiteral("R_50"), 700, now - 1'200'000);
+    QJsonObject unreadable{{"contract_id", 9101}, {"buy_price", 10}, {"payout", 19.5}, {"sell_price", 0},
+                           {"sell_time", now / 1000}};
+    if (purchaseKnown)
+        unreadable.insert("purchase_time", lost.openedMs / 1000 + purchaseOffsetSec);
+    m_profitRows.append(profitRow(9102, QStringLiteral("PUT"), QStringLiteral("R_25"), 300, now / 1000 - 900));
+    m_profitRows.append(unreadable);
+
+    auto reconciler = makeScriptedReconciler();
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("lost_reply"), &report));
+    QCOMPARE(row(neverBought.localId).status, TradeStatus::Failed);
+    QCOMPARE(report.orphans, 1);
+    QVERIFY(m_journal->tradeByContract(m_loginid, 9102).value().has_value());
+    QVERIFY(kinds(report).contains(QStringLiteral("unreadable_server_row/skipped")));
+    if (held) {
+        QVERIFY(!report.completed());
+        QVERIFY2(report.error.contains(QStringLiteral("trade %1").arg(lost.localId)), qPrintable(report.error));
+        QVERIFY2(report.error.contains(QLatin1String("unreadable server row")), qPrintable(report.error));
+        QVERIFY2(report.error.contains(QLatin1String("9101")), qPrintable(report.error));
+        QVERIFY2(!report.error.contains(QStringLiteral("trade %1").arg(neverBought.localId)), qPrintable(report.error));
+        QCOMPARE(row(lost.localId).status, TradeStatus::Unknown);
+        QCOMPARE(report.failed, 1);
+    } else {
+        QVERIFY2(report.completed(), qPrintable(report.error));
+        QCOMPARE(row(lost.localId).status, TradeStatus::Failed);
+        QCOMPARE(report.failed, 2);
+    }
+}
+
+void TestReconciler::unknownRowGetsTheGrace_data()
+{
+    QTest::addColumn<bool>("committedLate");
+    QTest::newRow("the server commits the buy after our reads") << true;
+    QTest::newRow("the buy never happened") << false;
+}
+
+// The reply to a buy is lost on a live socket: the row is Unknown while the server may still commit the buy.
+// Within the grace a run that finds nothing leaves it (the bot waits); a follow-up run after the grace adopts
+// the late contract, or marks the row failed when there is none. Never failed first and orphaned after.
+void TestReconciler::unknownRowGetsTheGrace()
+{
+    QFETCH(bool, committedLate);
+    setUpScripted();
+    const qint64 now = wallNowMs();
+    const Trade lost = unknownRow(QStringLiteral("CALL"), QStringLiteral("R_100"), 1000, now - 500);
+
+    ReconcilerOptions options;
+    options.pendingGraceMs = 2'500;
+    auto reconciler = makeScriptedReconciler(options);
+    QSignalSpy finished(reconciler.get(), &Reconciler::finished);
+    QSignalSpy orphans(reconciler.get(), &Reconciler::orphanAdopted);
+    ReconcileReport first;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("lost_reply"), &first));
+    finished.clear();
+    QVERIFY2(first.completed(), qPrintable(first.error));
+    QCOMPARE(first.discrepancies.size(), 0);
+    QCOMPARE(reconciler->lastRunStats().deferred, 1);
+    QCOMPARE(row(lost.localId).status, TradeStatus::Unknown);
+
+    if (committedLate) {
+        m_portfolio.append(QJsonObject{{"contract_id", 9201},
+                                       {"transaction_id", 19201},
+                                       {"symbol", "R_100"},
+                                       {"contract_type", "CALL"},
+                                       {"buy_price", 10},
+                                       {"payout", 19.5},
+                                       {"purchase_time", lost.openedMs / 1000 + 2},
+                                       {"shortcode", QStringLiteral("CALL_R_100_19.50_%1_5T_S0P_0").arg(lost.openedMs / 1000 + 2)}});
+    }
+    // The follow-up run comes by itself once the grace is over.
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30'000);
+    const ReconcileReport second = finished.takeFirst().at(0).value<ReconcileReport>();
+    QCOMPARE(second.trigger, QStringLiteral("grace"));
+    QVERIFY2(second.completed(), qPrintable(second.error));
+    QCOMPARE(orphans.size(), 0);
+    const Trade after = row(lost.localId);
+    if (committedLate) {
+        QCOMPARE(second.adopted, 1);
+        QCOMPARE(after.status, TradeStatus::Open);
+        QCOMPARE(after.contractId, 9201);
+    } else {
+        QCOMPARE(second.failed, 1);
+        QCOMPARE(after.status, TradeStatus::Failed);
+    }
+    // Nothing is deferred any more, so no further run follows.
+    QTest::qWait(500);
+    QVERIFY(finished.isEmpty());
+}
+
+void TestReconciler::serverClockSkew_data()
+{
+    QTest::addColumn<qint64>("skewMs");     // the server's clock minus ours
+    QTest::addColumn<bool>("answersTime");
+    QTest::newRow("40 s behind, time known") << qint64(-40'000) << true;
+    QTest::newRow("90 s behind, time known") << qint64(-90'000) << true;
+    QTest::newRow("40 s behind, time refused") << qint64(-40'000) << false;
+    QTest::newRow("30 s ahead, time refused") << qint64(30'000) << false;
+}
+
+// The server's clock differs from ours: its purchase_time of a lost buy is shifted by that much. With `time`
+// the reconciler knows the offset; without, its window is wider. Either way the contract is the row's, not an
+// orphan beside a failed row.
+void TestReconciler::serverClockSkew()
+{
+    QFETCH(qint64, skewMs);
+    QFETCH(bool, answersTime);
+    setUpScripted();
+    m_serverSkewMs = skewMs;
+    m_answerTime = answersTime;
+    const qint64 now = wallNowMs();
+    const Trade lost = unknownRow(QStringLiteral("CALL"), QStringLiteral("R_100"), 1000, now - 300'000);
+    const qint64 boughtSec = (lost.openedMs + skewMs) / 1000 + 1;
+    m_profitRows.append(profitRow(9301, QStringLiteral("CALL"), QStringLiteral("R_100"), 1000, boughtSec));
+
+    auto reconciler = makeScriptedReconciler();
+    ReconcileReport report;
+    runExpectingAdoption(*reconciler, lost.localId, 9301, &report);
+    if (QTest::currentTestFailed())
+        return;
+    const ReconcileStats stats = reconciler->lastRunStats();
+    QCOMPARE(stats.calls.value(QStringLiteral("time")), 1);
+    if (answersTime) {
+        QVERIFY(stats.serverOffsetMs.has_value());
+        QVERIFY2(qAbs(*stats.serverOffsetMs - skewMs) <= 2'000, qPrintable(QString::number(*stats.serverOffsetMs)));
+    } else {
+        QVERIFY(!stats.serverOffsetMs.has_value());
+        QVERIFY(!stats.unchecked.filter(QStringLiteral("server time unknown")).isEmpty());
+    }
+}
+
+// A server that caps profit_table's `limit` (here at 2): a short page is not the end. The lost buy's contract
+// is the newest row, on the third page.
+void TestReconciler::profitTablePagesPastAServerCap()
+{
+    setUpScripted();
+    m_limitCap = 2;
+    const qint64 now = wallNowMs();
+    const Trade lost = unknownRow(QStringLiteral("PUT"), QStringLiteral("R_100"), 500, now - 300'000);
+    const qint64 lostSec = lost.openedMs / 1000;
+    for (int i = 0; i < 4; ++i)
+        m_profitRows.append(profitRow(9400 + i, QStringLiteral("CALL"), QStringLiteral("R_10"), 100, lostSec - 30 + i));
+    m_profitRows.append(profitRow(9499, QStringLiteral("PUT"), QStringLiteral("R_100"), 500, lostSec + 1));
+
+    auto reconciler = makeScriptedReconciler();
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("lost_reply"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.adopted, 1);
+    QCOMPARE(report.failed, 0);
+    QCOMPARE(report.orphans, 4);
+    QCOMPARE(row(lost.localId).contractId, 9499);
+    const QList<Test::ScriptedDerivServer::Received> pages = m_scripted->received(QStringLiteral("profit_table"));
+    QList<int> offsets;
+    for (const auto &p : pages)
+        offsets.append(p.request.value(QLatin1String("offset")).toInt());
+    // 2 + 2 + 1 rows: the third page is shorter than one the server already returned, so it is the last.
+    QCOMPARE(offsets, (QList<int>{0, 2, 4}));
+    QCOMPARE(reconciler->lastRunStats().profitTablePages, 3);
+
+    // A second run on the same server: still paged to the end, and nothing new to do.
+    ReconcileReport again;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &again));
+    QVERIFY2(again.completed(), qPrintable(again.error));
+    QCOMPARE(again.adopted + again.failed + again.orphans + again.mismatches, 0);
 }
 
 QTEST_GUILESS_MAIN(TestReconciler)

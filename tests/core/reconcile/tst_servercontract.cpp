@@ -153,6 +153,96 @@ private Q_SLOTS:
         QVERIFY(!none.value().has_value());
     }
 
+    // Deriv's shortcode layout: <TYPE>_<SYMBOL>_<payout>_<start>_<expiry>[_<barrier>_<barrier2>]; the symbol
+    // may contain underscores and digits, the payout may lack a decimal point, other families put more after it.
+    void shortcodeTerms_data()
+    {
+        QTest::addColumn<QString>("shortcode");
+        QTest::addColumn<QString>("knownType");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("symbol");
+        QTest::newRow("R_100 ticks") << "CALL_R_100_19.54_1700000000_5T_S0P_0" << "" << true << "CALL" << "R_100";
+        QTest::newRow("1HZ10V digit") << "DIGITMATCH_1HZ10V_18.18_1700000000_5T_5_0" << "" << true << "DIGITMATCH"
+                                      << "1HZ10V";
+        QTest::newRow("1HZ100V") << "PUT_1HZ100V_19.53_1700000000_1700000060_S0P_0" << "" << true << "PUT" << "1HZ100V";
+        QTest::newRow("forex, upper-cased") << "CALL_FRXEURUSD_10_1554286803_1554287103_S0P_0" << "" << true << "CALL"
+                                            << "FRXEURUSD";
+        QTest::newRow("forex") << "PUT_frxEURUSD_19.5_1554286803_1554287103_S0P_0" << "" << true << "PUT" << "frxEURUSD";
+        QTest::newRow("integer payout after R_100") << "CALL_R_100_50_1587533920_1587533980_S10P_0" << "" << true << "CALL"
+                                                    << "R_100";
+        QTest::newRow("payout equal to the symbol's number") << "CALL_R_100_100_1234567890_1234567950_S0P_0" << ""
+                                                             << true << "CALL" << "R_100";
+        QTest::newRow("no barriers") << "DIGITEVEN_R_10_3.00_1745277401_1T" << "" << true << "DIGITEVEN" << "R_10";
+        QTest::newRow("underscored index") << "CALL_OTC_DJI_19.54_1700000000_1700000300_S0P_0" << "" << true << "CALL"
+                                           << "OTC_DJI";
+        QTest::newRow("multiplier") << "MULTUP_R_100_10.00_10_1700000000_4854326400_60m_0.00_N1" << "" << true << "MULTUP"
+                                    << "R_100";
+        QTest::newRow("known type") << "CALLE_R_25_19.54_1700000000_5T_S0P_0" << "CALLE" << true << "CALLE" << "R_25";
+        QTest::newRow("no payout segment") << "CALL_R_100" << "" << false << "" << "";
+        QTest::newRow("lower-case type") << "call_R_100_19.54_1700000000_5T_S0P_0" << "" << false << "" << "";
+        QTest::newRow("empty") << "" << "" << false << "" << "";
+        QTest::newRow("symbol with punctuation") << "CALL_R-100_19.54_1700000000_5T_S0P_0" << "" << false << "" << "";
+    }
+    void shortcodeTerms()
+    {
+        QFETCH(QString, shortcode);
+        QFETCH(QString, knownType);
+        QFETCH(bool, ok);
+        QFETCH(QString, type);
+        QFETCH(QString, symbol);
+        QString t = knownType;
+        QString s;
+        QCOMPARE(ServerContract::parseShortcodeTerms(shortcode, &t, &s), ok);
+        if (ok) {
+            QCOMPARE(t, type);
+            QCOMPARE(s, symbol);
+        }
+    }
+
+    // profit_table marks every descriptive field optional: a row with only a shortcode is still a contract.
+    void rowsWithoutSymbolUseTheShortcode_data()
+    {
+        QTest::addColumn<QString>("shortcode");
+        QTest::addColumn<QString>("symbol");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<int>("duration");
+        QTest::newRow("R_100") << "CALL_R_100_19.53_1700000000_5T_S0P_0" << "R_100" << "CALL" << 5;
+        QTest::newRow("1HZ10V") << "DIGITMATCH_1HZ10V_19.53_1700000000_3T_7_0" << "1HZ10V" << "DIGITMATCH" << 3;
+        QTest::newRow("frxEURUSD") << "PUT_FRXEURUSD_19.53_1700000000_1700000600_S0P_0" << "FRXEURUSD" << "PUT" << 10;
+    }
+    void rowsWithoutSymbolUseTheShortcode()
+    {
+        QFETCH(QString, shortcode);
+        QFETCH(QString, symbol);
+        QFETCH(QString, type);
+        QFETCH(int, duration);
+        QJsonObject row{{"buy_price", 10},        {"contract_id", 42},       {"payout", 19.53},
+                        {"purchase_time", 1700000000}, {"sell_price", 0}, {"sell_time", 1700000060},
+                        {"shortcode", shortcode}, {"underlying_symbol", QJsonValue()}};
+        const auto c = ServerContract::fromProfitTable(row, 2);
+        QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error().message));
+        QCOMPARE(c->symbol, symbol);
+        QCOMPARE(c->contractType, type);
+        QCOMPARE(c->duration, duration);
+        // The same in a portfolio item, and a given contract_type is kept.
+        QJsonObject item{{"buy_price", 10}, {"contract_id", 43}, {"payout", 19.53}, {"purchase_time", 1700000000},
+                         {"shortcode", shortcode}, {"contract_type", type}};
+        const auto p = ServerContract::fromPortfolio(item, 2);
+        QVERIFY(p.ok());
+        QCOMPARE(p->symbol, symbol);
+        QCOMPARE(p->duration, duration);
+    }
+
+    void rowsWithNeitherSymbolNorShortcodeAreRefused()
+    {
+        const QJsonObject row{{"buy_price", 10}, {"contract_id", 42}, {"payout", 19.53}, {"purchase_time", 1700000000},
+                              {"sell_price", 0}, {"sell_time", 1700000060}};
+        const auto c = ServerContract::fromProfitTable(row, 2);
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, QStringLiteral("BadServerContract"));
+    }
+
     void shortcodeDuration_data()
     {
         QTest::addColumn<QString>("shortcode");
@@ -166,6 +256,8 @@ private Q_SLOTS:
         QTest::newRow("seconds") << "PUT_R_50_19.53_1700000000_1700000045_S0P_0" << "PUT" << "R_50" << true << 45 << "s";
         QTest::newRow("minutes") << "PUT_R_50_19.53_1700000000_1700000120_S0P_0" << "PUT" << "R_50" << true << 2 << "m";
         QTest::newRow("hours") << "PUT_R_50_19.53_1700000000_1700007200F_S0P_0" << "PUT" << "R_50" << true << 2 << "h";
+        QTest::newRow("symbol spelled otherwise") << "CALL_FRXEURUSD_19.53_1700000000_1700000300_S0P_0" << "CALL"
+                                                  << "frxEURUSD" << true << 5 << "m";
         QTest::newRow("other symbol") << "PUT_R_50_19.53_1700000000_5T_S0P_0" << "PUT" << "R_100" << false << 0 << "";
         QTest::newRow("garbage") << "CALL_R_100_x" << "CALL" << "R_100" << false << 0 << "";
         QTest::newRow("expiry before start") << "CALL_R_100_1_1700000000_1690000000_S0P_0" << "CALL" << "R_100" << false
