@@ -2,14 +2,17 @@
 #include "pnlchart.h"
 
 #include <cmath>
+#include <limits>
 
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QHash>
+#include <QSet>
 #include <QLineSeries>
 #include <QPen>
+#include <QTimer>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -47,9 +50,47 @@ struct PnlChart::Private
     QDateTimeAxis *x = nullptr;
     QValueAxis *y = nullptr;
     QHash<QString, QLineSeries *> series;
+    QHash<QString, QList<QPointF>> points; // what the series will show at the next redraw
+    QSet<QString> dirty;                   // series whose points changed since the last redraw
     QHash<QString, qint64> lastMinor;
     qint64 firstMs = 0;
+    QTimer *redraw = nullptr;
+
+    void pushToChart();
 };
+
+// The chart is redrawn at most once a second: Qt Charts rebuilds a series' whole path on every change, and
+// the axes' range change rebuilds every series, so per-batch updates cost the GUI thread tens of ms.
+void PnlChart::Private::pushToChart()
+{
+    if (dirty.isEmpty())
+        return;
+    for (const QString &id : std::as_const(dirty))
+        series.value(id)->replace(points.value(id));
+    dirty.clear();
+    double lo = 0, hi = 0;
+    qint64 first = std::numeric_limits<qint64>::max(), last = 0;
+    for (const QList<QPointF> &line : std::as_const(points)) {
+        for (const QPointF &p : line) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+            first = std::min(first, qint64(p.x()));
+            last = std::max(last, qint64(p.x()));
+        }
+    }
+    const double pad = std::max(0.5, (hi - lo) * 0.1);
+    const double yLo = std::floor(lo - pad), yHi = std::ceil(hi + pad);
+    // Move the axes only when the data leaves them: every range change re-lays out every series.
+    if (lo < y->min() || hi > y->max() || (yHi - yLo) * 2 < y->max() - y->min()) {
+        y->setRange(yLo, yHi);
+        y->applyNiceNumbers();
+    }
+    const qint64 xMin = x->min().toMSecsSinceEpoch(), xMax = x->max().toMSecsSinceEpoch();
+    if (first < xMin || last > xMax || first > xMin + (xMax - xMin) / 4) {
+        last += std::max<qint64>(5'000, (last - first) / 5); // room to the right: the curve is live
+        x->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
+    }
+}
 
 PnlChart::PnlChart(QWidget *parent) : QWidget(parent), d(std::make_unique<Private>())
 {
@@ -77,13 +118,17 @@ PnlChart::PnlChart(QWidget *parent) : QWidget(parent), d(std::make_unique<Privat
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
+    d->redraw = new QTimer(this);
+    d->redraw->setSingleShot(true);
+    d->redraw->setInterval(1000);
+    connect(d->redraw, &QTimer::timeout, this, [this] { d->pushToChart(); });
 }
 
 PnlChart::~PnlChart() = default;
 
 void PnlChart::applySnapshots(const QList<AccountSnapshot> &snapshots)
 {
-    bool changed = false;
+    bool created = false;
     for (const AccountSnapshot &s : snapshots) {
         const qint64 at = s.atMs > 0 ? s.atMs : QDateTime::currentMSecsSinceEpoch();
         const Money pnl = accountPnl(s);
@@ -99,42 +144,33 @@ void PnlChart::applySnapshots(const QList<AccountSnapshot> &snapshots)
             line->attachAxis(d->x);
             line->attachAxis(d->y);
             d->series.insert(s.id, line);
-            line->append(double(at), plotValue(pnl));
+            d->points.insert(s.id, {QPointF(double(at), plotValue(pnl))});
+            d->dirty.insert(s.id);
             d->lastMinor.insert(s.id, pnl.minor());
             if (d->firstMs == 0)
                 d->firstMs = at;
-            changed = true;
+            created = true;
             continue;
         }
-        line->setName(DisplayText::accountLabel(s));
+        const QString name = DisplayText::accountLabel(s);
+        if (line->name() != name)
+            line->setName(name);
         if (d->lastMinor.value(s.id) == pnl.minor())
             continue;
         // A step: the old value up to now, then the new one, so the curve shows when each trade settled.
-        const double prev = line->at(line->count() - 1).y();
-        line->append(double(at), prev);
-        line->append(double(at), plotValue(pnl));
-        if (line->count() > MaxPoints)
-            line->removePoints(0, line->count() - MaxPoints);
+        QList<QPointF> &points = d->points[s.id];
+        points.append(QPointF(double(at), points.constLast().y()));
+        points.append(QPointF(double(at), plotValue(pnl)));
+        if (points.size() > MaxPoints)
+            points.remove(0, points.size() - MaxPoints);
         d->lastMinor.insert(s.id, pnl.minor());
-        changed = true;
+        d->dirty.insert(s.id);
     }
-    if (!changed)
-        return;
-    double lo = 0, hi = 0;
-    qint64 first = std::numeric_limits<qint64>::max(), last = 0;
-    for (QLineSeries *line : std::as_const(d->series)) {
-        for (const QPointF &p : line->points()) {
-            lo = std::min(lo, p.y());
-            hi = std::max(hi, p.y());
-            first = std::min(first, qint64(p.x()));
-            last = std::max(last, qint64(p.x()));
-        }
-    }
-    const double pad = std::max(0.5, (hi - lo) * 0.1);
-    d->y->setRange(std::floor(lo - pad), std::ceil(hi + pad));
-    d->y->applyNiceNumbers();
-    last += std::max<qint64>(5'000, (last - first) / 20); // room to the right: the curve is live
-    d->x->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
+    // A new account shows at once; changes wait for the next redraw.
+    if (created)
+        d->pushToChart();
+    else if (!d->dirty.isEmpty() && !d->redraw->isActive())
+        d->redraw->start();
 }
 
 int PnlChart::seriesCount() const
@@ -144,8 +180,7 @@ int PnlChart::seriesCount() const
 
 int PnlChart::pointCount(const QString &accountId) const
 {
-    QLineSeries *line = d->series.value(accountId);
-    return line ? line->count() : 0;
+    return int(d->points.value(accountId).size());
 }
 
 } // namespace Vigil
