@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QMetaEnum>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QSet>
 #include <QThread>
 #include <QTimer>
@@ -41,6 +42,17 @@ bool isFinalCode(const QString &code)
 {
     return code == QLatin1String("InvalidToken") || code == QLatin1String("DisabledClient")
         || code == QLatin1String("AccountDisabled") || code == QLatin1String("InvalidAppID");
+}
+
+// The HTTP status of a refused WebSocket upgrade when it is a refusal no retry can cure (401/403), else 0.
+// Qt 6 reports it only in the error text ("... Unhandled http status code: 401 (Unauthorized).").
+int handshakeRefusalStatus(const QString &socketError)
+{
+    static const QRegularExpression status(QStringLiteral(R"(status code:?\s*(\d{3})\b)"),
+                                           QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = status.match(socketError);
+    const int code = m.hasMatch() ? m.captured(1).toInt() : 0;
+    return code == 401 || code == 403 ? code : 0;
 }
 
 // Server faults worth another attempt on a fresh socket (authorize only; user requests are never retried).
@@ -192,6 +204,7 @@ struct DerivClient::Impl
     bool pumpScheduled = false;
     QSet<quint64> deliverable; // subscriber keys still entitled to events
     QSet<QString> forgetSent;  // server ids forgotten on the current socket
+    QHash<QString, QString> orphans; // canonical request -> unowned server id seen on the current socket
 };
 
 DerivClient::Impl::Impl(DerivClient *client, Options o)
@@ -291,6 +304,7 @@ void DerivClient::Impl::connectSocket()
     teardownSocket();
     ++connectionId;
     forgetSent.clear();
+    orphans.clear();
     authorizedOnSocket = false;
     restoreStarted = false;
     setupRemaining = 0;
@@ -310,8 +324,21 @@ void DerivClient::Impl::connectSocket()
                                      QStringLiteral("socket closed (%1) %2").arg(code).arg(why)));
     });
     QObject::connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), q, [this, id](QAbstractSocket::SocketError) {
-        onSocketGone(id, Error::make(ErrorKind::OutcomeUnknown, QStringLiteral("SocketError"),
-                                     socket ? socket->errorString() : QString()));
+        const QString why = socket ? socket->errorString() : QString();
+        if (id == connectionId && socket && (state == State::Connecting || state == State::Reconnecting)) {
+            // Refused at the HTTP upgrade: Deriv answers a bad app_id with 401 before any JSON can flow, so
+            // this is the InvalidAppID a reconnect cannot cure.
+            if (const int status = handshakeRefusalStatus(why); status != 0) {
+                endSession(Error::broker(QStringLiteral("InvalidAppID"),
+                                         QStringLiteral("the server refused the WebSocket handshake (HTTP %1): the "
+                                                        "app_id is invalid or not allowed")
+                                             .arg(status),
+                                         QJsonObject{{QStringLiteral("httpStatus"), status},
+                                                     {QStringLiteral("socketError"), why}}));
+                return;
+            }
+        }
+        onSocketGone(id, Error::make(ErrorKind::OutcomeUnknown, QStringLiteral("SocketError"), why));
     });
     QObject::connect(socket, &QWebSocket::textMessageReceived, q, [this, id](const QString &text) { handleText(id, text); });
     QObject::connect(socket, &QWebSocket::binaryMessageReceived, q, [this, id](const QByteArray &data) {
@@ -372,6 +399,12 @@ void DerivClient::Impl::onConnected(quint64 id)
                 return;
             }
             const Error &e = r.error();
+            // A garbled reply on a live socket is not a lost socket: without this the session would sit in
+            // Authorizing (pings keep the socket alive) and never trade again.
+            if (e.code == QLatin1String("MalformedReply")) {
+                handleConnectionLost(e);
+                return;
+            }
             if (e.kind == ErrorKind::OutcomeUnknown || e.kind == ErrorKind::NotSent)
                 return; // the socket went away; the reconnect authorizes again
             if (e.kind == ErrorKind::Broker && !isTransientCode(e.code)) {
@@ -797,8 +830,12 @@ void DerivClient::Impl::handleText(quint64 id, const QString &text)
         if (SubscriptionRegistry::Stream *s = registry.streamByServerId(m.subscriptionId)) {
             onStreamMessage(*s, m);
         } else if (!forgetSent.contains(m.subscriptionId)) {
-            // A subscription nobody holds (its subscriber left, or its request timed out): stop it.
+            // A subscription nobody holds (its subscriber left, or its request timed out): stop it, and
+            // remember which request it answers in case a re-subscribe meets AlreadySubscribed.
             qCDebug(lcDeriv).noquote() << accountName() << "forgetting unowned subscription" << m.subscriptionId;
+            if (!m.echoReq.isEmpty())
+                orphans.insert(SubscriptionRegistry::canonicalKey(SubscriptionRegistry::normalized(m.echoReq)),
+                               m.subscriptionId);
             sendForget(m.subscriptionId);
         }
         return;
@@ -951,13 +988,34 @@ void DerivClient::Impl::onSubscribeReply(quint64 streamId, qint64 handle, const 
         const Error &e = r.error();
         if (e.kind == ErrorKind::OutcomeUnknown || (e.kind == ErrorKind::NotSent && e.code == QLatin1String("ConnectionLost")))
             return; // the socket went: restored with the others
-        const bool retryable = e.kind == ErrorKind::RateLimited || e.is("AlreadySubscribed");
+        bool retryable = e.kind == ErrorKind::RateLimited;
+        Error failure = e;
+        if (e.is("AlreadySubscribed")) {
+            // The server still holds an identical subscription on this socket that nobody here owns (its
+            // subscribe reply was lost). Sending the same request again cannot succeed while it lives, and
+            // forget_all would also kill this socket's other streams of the type. If its messages have shown
+            // its id, forget exactly that one and subscribe again; otherwise fail the stream with a clear
+            // error (its owner re-subscribes later; by then its first message will have named it and the
+            // client forgets it as unowned).
+            const auto orphan = orphans.constFind(s->canonical);
+            retryable = orphan != orphans.cend();
+            if (retryable) {
+                qCInfo(lcDeriv).noquote() << accountName() << "AlreadySubscribed: forgetting the orphan" << orphan.value()
+                                          << "and subscribing again";
+                sendForget(orphan.value());
+                orphans.erase(orphan);
+            } else {
+                failure.message = QStringLiteral("the server already holds this subscription on the socket under an id "
+                                                 "the client does not know (a lost subscribe reply); not retried (%1)")
+                                      .arg(e.message);
+            }
+        }
         if (retryable && s->rateLimitRetries < s_maxSubscribeRetries) {
             ++s->rateLimitRetries;
             enqueueSubscribe(streamId, state == State::Authorizing);
             return;
         }
-        endStream(streamId, StreamEvent::Kind::Failed, e);
+        endStream(streamId, StreamEvent::Kind::Failed, failure);
         return;
     }
     s->rateLimitRetries = 0;

@@ -45,9 +45,10 @@ class Clock;
 //   or whatever the guard returned.
 //
 // Session rules: InvalidToken, DisabledClient, AccountDisabled or InvalidAppID on any reply end the session
-// (sessionEnded, state Failed, no reconnect). AuthorizationRequired with a token set drops the socket and
-// re-authorizes on a fresh one; if it comes again before an authenticated call has succeeded (or while the
-// streams are being restored) the session ends.
+// (sessionEnded, state Failed, no reconnect). So does a WebSocket handshake the server refuses with HTTP 401
+// or 403 (how Deriv refuses a bad app_id): sessionEnded with a Broker error, code InvalidAppID.
+// AuthorizationRequired with a token set drops the socket and re-authorizes on a fresh one; if it comes
+// again before an authenticated call has succeeded (or while the streams are being restored) the session ends.
 class DerivClient final : public QObject
 {
     Q_OBJECT
@@ -146,7 +147,11 @@ public:
 
     // Subscribes (subscribe:1 is added) to a read call: ticks, balance, transaction, proposal,
     // proposal_open_contract... Identical requests share one server subscription. Returns a key (> 0); bad
-    // requests get a Failed event (later) and key 0.
+    // requests get a Failed event (later) and key 0. A subscribe refused with RateLimit is retried a few
+    // times; AlreadySubscribed (the server holds an identical subscription whose reply was lost) is retried
+    // only after forgetting that orphan by its id, when its messages have named it; otherwise the stream
+    // fails at once (never forget_all: it would end the socket's other streams of the type). A Failed stream
+    // is gone: subscribe again (with backoff) to follow it again.
     quint64 subscribe(QJsonObject request, QObject *context, StreamHandler handler, SubscribeOptions options);
     quint64 subscribe(QJsonObject request, QObject *context, StreamHandler handler);
     // No further events for this key; sends forget for the live server id when it was the last subscriber.

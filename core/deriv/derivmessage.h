@@ -15,7 +15,7 @@ namespace Vigil {
 struct DerivMessage
 {
     QString msgType;             // "tick", "buy", "proposal_open_contract", ...
-    std::optional<qint64> reqId; // present when the frame carried an integer req_id
+    std::optional<qint64> reqId; // the frame's req_id (a number or a digit string), else echo_req's
     QString subscriptionId;      // subscription.id of a stream message, empty otherwise
     std::optional<Error> error;  // the frame's error{code,message,details}: kind Broker, msgType/reqId filled
     QJsonValue body;             // the payload under the msg_type key (undefined when absent)

@@ -6,29 +6,37 @@
 #include <QJsonParseError>
 #include <QRegularExpression>
 
+#include "deriv/derivfields.h"
 #include "health/redactor.h"
 
 namespace Vigil {
 
 namespace {
 
+// The request a reply answers: its req_id, an integer written as a JSON number or a string of digits (some
+// servers echo it back as text); when a reply (typically an error) leaves it out, the one in echo_req.
+std::optional<qint64> replyReqId(const QJsonObject &frame)
+{
+    for (const QJsonValue &v : {frame.value(QLatin1String("req_id")),
+                                frame.value(QLatin1String("echo_req")).toObject().value(QLatin1String("req_id"))}) {
+        if (v.isUndefined())
+            continue;
+        const std::optional<qint64> id = DerivFields::integer(v);
+        return id && *id > 0 ? id : std::nullopt;
+    }
+    return std::nullopt;
+}
+
 Error reject(const char *code, const QString &message, const QJsonObject &frame = {})
 {
     Error e = Error::make(ErrorKind::Protocol, QString::fromLatin1(code), message);
-    // Let the caller fail the request the broken reply belongs to; only a real integer req_id counts.
-    const QJsonValue reqId = frame.value(QLatin1String("req_id"));
-    if (reqId.isDouble() && reqId.toInteger(0) == reqId.toInteger(1))
-        e.reqId = reqId.toInteger();
+    // Let the caller fail the request the broken reply belongs to.
+    if (const std::optional<qint64> reqId = replyReqId(frame))
+        e.reqId = *reqId;
     const QJsonValue msgType = frame.value(QLatin1String("msg_type"));
     if (msgType.isString())
         e.msgType = msgType.toString();
     return e;
-}
-
-// True for a JSON number holding an integer (1 and 1.0 are integers, 1.5 and 1e300 are not).
-bool isInteger(const QJsonValue &v)
-{
-    return v.isDouble() && v.toInteger(0) == v.toInteger(1);
 }
 
 } // namespace
@@ -78,11 +86,9 @@ Result<DerivMessage> FrameCodec::decode(QByteArrayView utf8) const
     m.msgType = msgType.toString();
 
     const QJsonValue reqId = o.value(QLatin1String("req_id"));
-    if (!reqId.isUndefined()) {
-        if (!isInteger(reqId))
-            return reject("BadReqId", QStringLiteral("req_id is not an integer"), o);
-        m.reqId = reqId.toInteger();
-    }
+    if (!reqId.isUndefined() && !DerivFields::integer(reqId))
+        return reject("BadReqId", QStringLiteral("req_id is not an integer"), o);
+    m.reqId = replyReqId(o);
 
     const QJsonValue subscription = o.value(QLatin1String("subscription"));
     if (!subscription.isUndefined()) {

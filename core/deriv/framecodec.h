@@ -20,12 +20,13 @@ namespace Vigil {
 //   NotObject        valid JSON that is not an object
 //   MissingMsgType   no msg_type
 //   BadMsgType       msg_type is not a non-empty string
-//   BadReqId         req_id is not an integer (strings, fractions, out-of-range numbers are refused)
+//   BadReqId         req_id is not an integer (a number or a string of digits; fractions, other strings and
+//                    out-of-range numbers are refused)
 //   BadError         error is not an object, or its code/message/details have the wrong type
 //   BadSubscription  subscription is not an object with a non-empty string id
 //   BadEnvelope      echo_req or passthrough is not an object
-// When the rejected frame still names an integer req_id, the Error's reqId carries it so the caller can
-// fail the matching request instead of letting it time out.
+// A reply without req_id is matched by echo_req.req_id. When a rejected frame still names a req_id, the
+// Error's reqId carries it so the caller can fail the matching request instead of letting it time out.
 class FrameCodec
 {
 public:

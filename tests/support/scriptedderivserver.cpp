@@ -17,7 +17,7 @@ const QStringList s_calls = {QStringLiteral("active_symbols"), QStringLiteral("a
                              QStringLiteral("buy"), QStringLiteral("forget"), QStringLiteral("forget_all"),
                              QStringLiteral("ping"), QStringLiteral("portfolio"), QStringLiteral("profit_table"),
                              QStringLiteral("proposal"), QStringLiteral("proposal_open_contract"),
-                             QStringLiteral("sell"), QStringLiteral("statement"), QStringLiteral("ticks_history"),
+                             QStringLiteral("sell"), QStringLiteral("sell_expired"), QStringLiteral("statement"), QStringLiteral("ticks_history"),
                              QStringLiteral("ticks"), QStringLiteral("time"), QStringLiteral("transaction"),
                              QStringLiteral("website_status")};
 

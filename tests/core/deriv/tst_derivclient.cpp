@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QThread>
 
@@ -200,6 +202,51 @@ private Q_SLOTS:
         QCOMPARE(e.reqId, id);
         QCOMPARE(e.account, QStringLiteral("CR90000001"));
         QCOMPARE(client->state(), DerivClient::State::Ready); // a rejection is not a connection problem
+    }
+
+    // Independent servers: an error without a top-level req_id (only echo_req's), a req_id echoed as text.
+    // Either must answer its request at once, not leave it to time out (a buy would become "unknown").
+    void repliesMatchedWithoutAPlainReqId_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::newRow("error without req_id") << QStringLiteral("errorEchoOnly");
+        QTest::newRow("req_id as text") << QStringLiteral("textReqId");
+    }
+    void repliesMatchedWithoutAPlainReqId()
+    {
+        QFETCH(QString, shape);
+        DerivClient::Options o = options(m_server->url());
+        o.requestTimeoutMs = 20'000;
+        auto client = readyClient(o);
+        QVERIFY(client);
+        m_server->setScript("buy", [&](int c, const QJsonObject &r) {
+            QJsonObject frame{{"msg_type", "buy"}, {"echo_req", r}};
+            if (shape == QLatin1String("errorEchoOnly")) {
+                frame.insert("error", QJsonObject{{"code", "InsufficientBalance"}, {"message", "Your balance is too low."}});
+            } else {
+                frame.insert("req_id", QString::number(r.value("req_id").toInteger()));
+                frame.insert("buy", QJsonObject{{"contract_id", 555001}, {"buy_price", 10}});
+            }
+            m_server->sendJson(c, frame);
+            return true;
+        });
+        QSignalSpy malformed(client.get(), &DerivClient::malformedFrame);
+        ReplyLog log;
+        QElapsedTimer waited;
+        waited.start();
+        const qint64 id = client->send({{"buy", "1"}, {"price", 10}}, &m_context, log.handler());
+        QTRY_VERIFY_WITH_TIMEOUT(log.arrived(), 30'000);
+        QVERIFY2(waited.elapsed() < o.requestTimeoutMs, "answered by the reply, not by the timeout");
+        QCOMPARE(malformed.count(), 0);
+        if (shape == QLatin1String("errorEchoOnly")) {
+            QVERIFY(!log.reply().ok());
+            QCOMPARE(log.reply().error().kind, ErrorKind::Broker);
+            QCOMPARE(log.reply().error().code, QStringLiteral("InsufficientBalance"));
+            QCOMPARE(log.reply().error().reqId, id);
+        } else {
+            QVERIFY2(log.reply().ok(), qPrintable(log.reply().ok() ? QString() : log.reply().error().toString()));
+            QCOMPARE(log.reply()->value("buy").toObject().value("contract_id").toInteger(), 555001);
+        }
     }
 
     void handlersNeverRunInsideSend()
@@ -564,7 +611,7 @@ private Q_SLOTS:
         QTest::newRow("scalar") << "\"pong\"" << "NotObject";
         QTest::newRow("missing msg_type") << R"({"tick":{"epoch":1}})" << "MissingMsgType";
         QTest::newRow("msg_type not string") << R"({"msg_type":7})" << "BadMsgType";
-        QTest::newRow("req_id string") << R"({"msg_type":"ping","req_id":"12"})" << "BadReqId";
+        QTest::newRow("req_id non-numeric string") << R"({"msg_type":"ping","req_id":"12x"})" << "BadReqId";
         QTest::newRow("req_id fraction") << R"({"msg_type":"ping","req_id":1.25})" << "BadReqId";
         QTest::newRow("error not object") << R"({"msg_type":"buy","error":"failed"})" << "BadError";
         QTest::newRow("error code not string") << R"({"msg_type":"buy","error":{"code":3}})" << "BadError";
@@ -653,6 +700,28 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(log.arrived(), 1000); // well before the timeout
         QCOMPARE(int(log.reply().error().kind), kind);
         QCOMPARE(log.reply().error().code, QStringLiteral("MalformedReply"));
+    }
+
+    // A garbled answer to authorize on a live socket must lead to a fresh socket and a fresh authorize, not
+    // to a session that sits in Authorizing while pings keep the socket open.
+    void malformedAuthorizeReplyReconnects()
+    {
+        int garbled = 0;
+        m_server->setScript(QStringLiteral("authorize"), [&](int c, const QJsonObject &r) {
+            if (garbled > 0)
+                return false; // the server's normal answer
+            ++garbled;
+            m_server->sendText(c, QStringLiteral(R"({"msg_type":"authorize","req_id":%1,"error":"garbled"})")
+                                      .arg(r.value("req_id").toInteger()));
+            return true;
+        });
+        DerivClient client(options(m_server->url()));
+        QSignalSpy ready(&client, &DerivClient::ready);
+        client.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 10000);
+        QCOMPARE(client.state(), DerivClient::State::Ready);
+        QCOMPARE(m_server->count("authorize"), 2);
+        QCOMPARE(m_server->connectionCount(), 2);
     }
 
     // --- rate limiting -------------------------------------------------------------------------------------
@@ -910,6 +979,122 @@ private Q_SLOTS:
         QTRY_COMPARE(log.count(Kind::Failed), 1);
         QCOMPARE(log.events.first().error.code, QStringLiteral("InvalidSymbol"));
         QCOMPARE(client->streamCount(), 0);
+    }
+
+    // AlreadySubscribed for a subscription the client cannot name: the identical request cannot succeed, so
+    // it is not repeated (it used to be, three times) and the stream fails with a clear error.
+    void alreadySubscribedWithUnknownOrphanFailsAtOnce()
+    {
+        auto client = readyClient();
+        QVERIFY(client);
+        m_server->setScript("ticks", [&](int c, const QJsonObject &r) {
+            m_server->replyError(c, r, "AlreadySubscribed", "You are already subscribed to R_100.");
+            return true;
+        });
+        StreamLog log;
+        client->subscribe({{"ticks", "R_100"}}, &m_context, log.handler());
+        QTRY_COMPARE(log.count(Kind::Failed), 1);
+        QCOMPARE(log.events.last().error.code, QStringLiteral("AlreadySubscribed"));
+        QVERIFY(log.events.last().error.message.contains(QStringLiteral("not retried")));
+        QCOMPARE(m_server->count("ticks"), 1);
+        QCOMPARE(m_server->count("forget_all"), 0);
+        QCOMPARE(client->streamCount(), 0);
+    }
+
+    // The orphan of a lost subscribe reply, once its messages name it, is forgotten by id and the
+    // subscription made again; nothing else is forgotten.
+    void alreadySubscribedForgetsTheKnownOrphan()
+    {
+        DerivClient::Options o = options(m_server->url());
+        o.requestTimeoutMs = 1000;
+        auto client = readyClient(o);
+        QVERIFY(client);
+        StreamLog other;
+        client->subscribe({{"ticks", "R_50"}}, &m_context, other.handler());
+        QTRY_VERIFY(other.count(Kind::Message) >= 1);
+        QJsonObject lost;
+        int lostConnection = 0;
+        m_server->setScript("ticks", [&](int c, const QJsonObject &r) {
+            if (r.value("ticks").toString() != QLatin1String("R_100"))
+                return false;
+            if (lost.isEmpty()) { // the first reply never arrives
+                lost = r;
+                lostConnection = c;
+                return true;
+            }
+            if (m_server->count("forget") == 0) {
+                // The orphan speaks, then the server refuses the duplicate.
+                m_server->reply(lostConnection, lost,
+                                {{"tick", QJsonObject{{"symbol", "R_100"}, {"epoch", 1700000000}, {"quote", 100.5}}},
+                                 {"subscription", QJsonObject{{"id", "orphan-1"}}}});
+                m_server->replyError(c, r, "AlreadySubscribed", "You are already subscribed to R_100.");
+                return true;
+            }
+            return false; // forgotten: the default handler subscribes
+        });
+        StreamLog first;
+        client->subscribe({{"ticks", "R_100"}}, &m_context, first.handler());
+        QTRY_COMPARE_WITH_TIMEOUT(first.count(Kind::Failed), 1, 10'000); // the lost reply times out
+        StreamLog again;
+        client->subscribe({{"ticks", "R_100"}}, &m_context, again.handler());
+        QTRY_VERIFY_WITH_TIMEOUT(again.count(Kind::Message) >= 1, 10'000);
+        QCOMPARE(again.count(Kind::Failed), 0);
+        const QList<ScriptedDerivServer::Received> forgets = m_server->received("forget");
+        QCOMPARE(forgets.size(), 1);
+        QCOMPARE(forgets.first().request.value("forget").toString(), QStringLiteral("orphan-1"));
+        QCOMPARE(m_server->count("ticks"), 4); // R_50, the lost one, the refused one, the one that worked
+        QCOMPARE(other.count(Kind::Failed), 0);
+    }
+
+    // Deriv refuses a bad app_id at the HTTP upgrade (401) before any JSON: final, not a reconnect loop.
+    void handshakeRefusalEndsTheSession_data()
+    {
+        QTest::addColumn<QByteArray>("statusLine");
+        QTest::addColumn<bool>("final");
+        QTest::newRow("401") << QByteArray("HTTP/1.1 401 Unauthorized") << true;
+        QTest::newRow("403") << QByteArray("HTTP/1.1 403 Forbidden") << true;
+        QTest::newRow("503 is worth a retry") << QByteArray("HTTP/1.1 503 Service Unavailable") << false;
+    }
+    void handshakeRefusalEndsTheSession()
+    {
+        QFETCH(QByteArray, statusLine);
+        QFETCH(bool, final);
+        QTcpServer http;
+        QVERIFY(http.listen(QHostAddress::LocalHost));
+        int upgrades = 0;
+        connect(&http, &QTcpServer::newConnection, &http, [&] {
+            while (QTcpSocket *sock = http.nextPendingConnection()) {
+                ++upgrades;
+                connect(sock, &QTcpSocket::readyRead, sock, [sock, statusLine] {
+                    if (!sock->readAll().contains("\r\n\r\n"))
+                        return;
+                    const QByteArray body = R"({"error":"InvalidAppID"})";
+                    sock->write(statusLine + "\r\nContent-Type: application/json\r\nContent-Length: "
+                                + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+                    sock->disconnectFromHost();
+                });
+                connect(sock, &QTcpSocket::disconnected, sock, &QObject::deleteLater);
+            }
+        });
+        DerivClient::Options o = options(QUrl(QStringLiteral("ws://127.0.0.1:%1/websockets/v3?app_id=0").arg(http.serverPort())));
+        DerivClient client(o);
+        QSignalSpy ended(&client, &DerivClient::sessionEnded);
+        QSignalSpy lost(&client, &DerivClient::connectionLost);
+        client.open();
+        if (final) {
+            QVERIFY(ended.wait(10'000));
+            const Error e = ended.first().first().value<Error>();
+            QCOMPARE(e.code, QStringLiteral("InvalidAppID"));
+            QVERIFY(e.message.contains(QString::fromLatin1(statusLine.mid(9, 3))));
+            QCOMPARE(client.state(), DerivClient::State::Failed);
+            QTest::qWait(300); // several backoff periods (10-40 ms): no reconnect may follow
+            QCOMPARE(upgrades, 1);
+            QCOMPARE(lost.count(), 0);
+        } else {
+            QTRY_VERIFY_WITH_TIMEOUT(upgrades >= 2, 10'000);
+            QCOMPARE(ended.count(), 0);
+            client.close();
+        }
     }
 
     void backfillFillsTheTickGap()

@@ -54,6 +54,33 @@ private Q_SLOTS:
         QCOMPARE(e.reqId, 9);
     }
 
+    // Some servers echo req_id back as text, or leave it out of an error and keep only echo_req's copy.
+    void readsReqIdLeniently_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<qint64>("reqId");
+        QTest::newRow("numeric string") << QByteArray(R"({"msg_type":"ping","req_id":"42","ping":"pong"})") << qint64(42);
+        QTest::newRow("integral double") << QByteArray(R"({"msg_type":"ping","req_id":42.0,"ping":"pong"})") << qint64(42);
+        QTest::newRow("error with echo_req only")
+            << QByteArray(R"({"msg_type":"buy","echo_req":{"buy":"1","req_id":17},"error":{"code":"InsufficientBalance","message":"m"}})")
+            << qint64(17);
+        QTest::newRow("echo_req numeric string")
+            << QByteArray(R"({"msg_type":"buy","echo_req":{"buy":"1","req_id":"18"},"buy":{}})") << qint64(18);
+        QTest::newRow("top level wins over echo_req")
+            << QByteArray(R"({"msg_type":"buy","req_id":5,"echo_req":{"req_id":6},"buy":{}})") << qint64(5);
+    }
+    void readsReqIdLeniently()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(qint64, reqId);
+        const FrameCodec codec;
+        const auto r = codec.decode(QByteArrayView(frame));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
+        QCOMPARE(r->reqId.value_or(-1), reqId);
+        if (r->error)
+            QCOMPARE(r->error->reqId, reqId);
+    }
+
     void keepsNonObjectErrorDetails()
     {
         const FrameCodec codec;
@@ -78,7 +105,8 @@ private Q_SLOTS:
         QTest::newRow("missing msg_type") << QByteArray(R"({"req_id":4,"ping":"pong"})") << "MissingMsgType" << qint64(4);
         QTest::newRow("msg_type number") << QByteArray(R"({"msg_type":5})") << "BadMsgType" << qint64(0);
         QTest::newRow("msg_type empty") << QByteArray(R"({"msg_type":""})") << "BadMsgType" << qint64(0);
-        QTest::newRow("req_id string") << QByteArray(R"({"msg_type":"ping","req_id":"4"})") << "BadReqId" << qint64(0);
+        QTest::newRow("req_id non-numeric string") << QByteArray(R"({"msg_type":"ping","req_id":"4a"})") << "BadReqId" << qint64(0);
+        QTest::newRow("req_id fraction string") << QByteArray(R"({"msg_type":"ping","req_id":"4.5"})") << "BadReqId" << qint64(0);
         QTest::newRow("req_id fraction") << QByteArray(R"({"msg_type":"ping","req_id":4.5})") << "BadReqId" << qint64(0);
         QTest::newRow("req_id huge") << QByteArray(R"({"msg_type":"ping","req_id":1e300})") << "BadReqId" << qint64(0);
         QTest::newRow("req_id object") << QByteArray(R"({"msg_type":"ping","req_id":{}})") << "BadReqId" << qint64(0);
