@@ -127,6 +127,11 @@ int main(int argc, char *argv[])
 
     Engine engine(options);
     MainWindow window(engine, settings);
+#ifdef VIGIL_HAVE_KEYCHAIN
+    window.setSecretStore(&keychain);
+#else
+    window.setSecretStore(nullptr);
+#endif
     for (const EngineEvent &note : std::as_const(startupNotes))
         window.feed()->addEvent(note);
     window.show();

@@ -37,16 +37,22 @@ void AccountExecutor::refuse(Bot *bot, const Error &error)
     Q_EMIT buyRefused(bot->id(), error);
 }
 
+Result<void> AccountExecutor::checkReconciled() const
+{
+    if (m_reconciled && m_unknownBots.isEmpty())
+        return {};
+    Error e = Error::make(ErrorKind::NotSent, QStringLiteral("ReconcilePending"),
+                          QStringLiteral("account %1 is waiting for reconciliation").arg(m_ctx.account));
+    e.account = m_ctx.account;
+    return e;
+}
+
 void AccountExecutor::execute(Bot *bot, const TradeIntent &intent)
 {
     if (Result<void> g = m_ctx.gate->checkBuy(m_ctx.account); !g)
         return refuse(bot, g.error());
-    if (!m_reconciled || !m_unknownBots.isEmpty()) {
-        Error e = Error::make(ErrorKind::NotSent, QStringLiteral("ReconcilePending"),
-                              QStringLiteral("account %1 is waiting for reconciliation").arg(m_ctx.account));
-        e.account = m_ctx.account;
-        return refuse(bot, e);
-    }
+    if (Result<void> r = checkReconciled(); !r)
+        return refuse(bot, r.error());
     if (Result<void> b = m_ctx.breaker->admit(); !b)
         return refuse(bot, b.error());
     Result<Reservation> reservation = m_ctx.ledger->reserve(m_ctx.account, intent.stake);
@@ -99,6 +105,10 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
     // Re-check what may have changed while waiting for the lock.
     if (Result<void> g = m_ctx.gate->checkBuy(m_ctx.account); !g)
         return undo(g.error(), false);
+    // A cycle queued behind a buy whose outcome became unknown (lost reply, or a reply the journal refused
+    // because another instance took the account meanwhile) must not buy on top of it.
+    if (Result<void> r = checkReconciled(); !r)
+        return undo(r.error(), false);
     // A bot the user paused or stopped meanwhile does not buy; one halted by a limit another bot hit still
     // holds a valid reservation and finishes its cycle (the gate, checked above and at the write, covers
     // the kill switch).

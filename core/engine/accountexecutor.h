@@ -100,6 +100,8 @@ private:
     void onPermit(const std::shared_ptr<Cycle> &cycle, const Result<ExecutionPermit> &permit, Bot *bot);
     void onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot);
     void refuse(Bot *bot, const Error &error);
+    // ReconcilePending while the account is not reconciled or a buy's outcome is unknown.
+    Result<void> checkReconciled() const;
     qint64 settleFence() const;
 
     Context m_ctx;

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "accountworker.h"
 
+#include <algorithm>
+#include <memory>
+#include <utility>
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QTimer>
@@ -91,25 +95,9 @@ void AccountWorker::start()
     m_breaker = new CircuitBreaker(m_config.account.id + QStringLiteral("/buy"), m_config.breaker, *m_shared.clock, this);
 
     for (const BotConfig &bc : std::as_const(m_config.bots)) {
-        Result<std::unique_ptr<Strategy>> strategy = StrategyFactory::create(bc.strategy);
-        if (!strategy) {
+        if (Result<Bot *> b = createBot(bc); !b)
             raise(EngineEvent::Level::Error, EngineEvent::Kind::General, bc.id,
-                  QStringLiteral("bot %1 not started: %2").arg(bc.id, strategy.error().message));
-            continue;
-        }
-        auto *b = new Bot(bc, std::move(strategy.value()), *m_shared.clock, this);
-        connect(&b->machine(), &BotStateMachine::stateChanged, this,
-                [this, id = bc.id](BotState from, BotState to, const StateReason &reason, qint64 atMs) {
-                    if (m_journal)
-                        (void)m_journal->recordBotTransition(id, m_loginId.isEmpty() ? m_config.account.id : m_loginId,
-                                                             botStateName(from), botStateName(to), reason.toString(), atMs);
-                    const bool bad = to == BotState::Halted || to == BotState::Failed;
-                    raise(bad ? EngineEvent::Level::Warning : EngineEvent::Level::Info, EngineEvent::Kind::BotStateChanged, id,
-                          QStringLiteral("%1: %2 → %3%4").arg(id, botStateName(from), botStateName(to),
-                                                              reason.text.isEmpty() ? QString() : QStringLiteral(" (") + reason.toString() + u')'));
-                });
-        m_bots.insert(bc.id, b);
-        m_botOrder.append(bc.id);
+                  QStringLiteral("bot %1 not started: %2").arg(bc.id, b.error().message));
     }
 
     connect(m_client, &DerivClient::ready, this, &AccountWorker::onReady);
@@ -136,6 +124,11 @@ void AccountWorker::start()
             emitSnapshot();
     });
     m_snapshotTimer->start();
+    m_tickTimer = new QTimer(this);
+    m_tickTimer->setInterval(m_config.tickBatchMs);
+    connect(m_tickTimer, &QTimer::timeout, this, &AccountWorker::flushTicks);
+    if (!m_watched.isEmpty())
+        m_tickTimer->start();
     m_reconcileTimer = new QTimer(this);
     m_reconcileTimer->setInterval(int(m_config.reconcileIntervalMs));
     connect(m_reconcileTimer, &QTimer::timeout, this, [this] { startReconcile(QStringLiteral("periodic")); });
@@ -149,6 +142,27 @@ void AccountWorker::start()
     }
     m_client->open();
     markDirty();
+}
+
+Result<Bot *> AccountWorker::createBot(const BotConfig &bc)
+{
+    Result<std::unique_ptr<Strategy>> strategy = StrategyFactory::create(bc.strategy);
+    if (!strategy)
+        return strategy.error();
+    auto *b = new Bot(bc, std::move(strategy.value()), *m_shared.clock, this);
+    connect(&b->machine(), &BotStateMachine::stateChanged, this,
+            [this, id = bc.id](BotState from, BotState to, const StateReason &reason, qint64 atMs) {
+                if (m_journal)
+                    (void)m_journal->recordBotTransition(id, m_loginId.isEmpty() ? m_config.account.id : m_loginId,
+                                                         botStateName(from), botStateName(to), reason.toString(), atMs);
+                const bool bad = to == BotState::Halted || to == BotState::Failed;
+                raise(bad ? EngineEvent::Level::Warning : EngineEvent::Level::Info, EngineEvent::Kind::BotStateChanged, id,
+                      QStringLiteral("%1: %2 → %3%4").arg(id, botStateName(from), botStateName(to),
+                                                          reason.text.isEmpty() ? QString() : QStringLiteral(" (") + reason.toString() + u')'));
+            });
+    m_bots.insert(bc.id, b);
+    m_botOrder.append(bc.id);
+    return b;
 }
 
 void AccountWorker::onReady()
@@ -222,15 +236,17 @@ void AccountWorker::onFirstReady()
     connect(m_executor, &AccountExecutor::tradeOpened, this, [this](const QString &b, const Trade &t) {
         raise(EngineEvent::Level::Info, EngineEvent::Kind::TradeOpened, b,
               QStringLiteral("%1 bought %2 %3 for %4 (contract %5)").arg(b, t.symbol, t.contractType,
-                  t.buyPrice.value_or(t.stake).toString()).arg(t.contractId));
+                  t.buyPrice.value_or(t.stake).toString()).arg(t.contractId), tradeDetails(t));
     });
     connect(m_executor, &AccountExecutor::tradeClosed, this, [this](const QString &b, const Trade &t) {
         raise(EngineEvent::Level::Info, EngineEvent::Kind::TradeClosed, b,
               QStringLiteral("contract %1 %2: profit %3").arg(t.contractId).arg(tradeStatusToString(t.status),
-                  t.profit.value_or(Money::zero(m_digits)).toString()));
+                  t.profit.value_or(Money::zero(m_digits)).toString()), tradeDetails(t));
         Bot *bt = bot(b);
         if (bt && bt->state() == BotState::Stopping)
             finishStopping(bt);
+        if (bt && isFlat(bt) && m_pendingUpdates.contains(b))
+            applyUpdate(bt, m_pendingUpdates.take(b));
     });
     connect(m_executor, &AccountExecutor::outcomeUnknown, this, [this](const QString &b, qint64 localId, const Error &e) {
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::OutcomeUnknown, b,
@@ -360,17 +376,136 @@ void AccountWorker::seedLimits()
 
 void AccountWorker::subscribeSymbols()
 {
-    for (Bot *b : std::as_const(m_bots)) {
-        const QString symbol = b->strategy().spec().symbol;
-        if (m_tickStreams.contains(symbol))
-            continue;
-        const quint64 key = m_client->subscribe(QJsonObject{{QStringLiteral("ticks"), symbol}}, this,
-                                                [this](const DerivClient::StreamEvent &ev) {
-                                                    if (ev.kind == DerivClient::StreamEvent::Kind::Message)
-                                                        onTick(ev.message);
-                                                });
-        m_tickStreams.insert(symbol, key);
+    for (Bot *b : std::as_const(m_bots))
+        subscribeSymbol(b->strategy().spec().symbol);
+    for (const QString &symbol : std::as_const(m_watched))
+        subscribeSymbol(symbol);
+}
+
+void AccountWorker::subscribeSymbol(const QString &symbol)
+{
+    subscribeTicks(symbol, 0);
+}
+
+void AccountWorker::subscribeTicks(const QString &symbol, int failures)
+{
+    if (!m_client || m_tickStreams.contains(symbol))
+        return;
+    auto key = std::make_shared<quint64>(0);
+    auto delivered = std::make_shared<bool>(false);
+    const auto onEvent = [this, symbol, failures, key, delivered](const DerivClient::StreamEvent &ev) {
+        if (ev.kind == DerivClient::StreamEvent::Kind::Message) {
+            *delivered = true;
+            onTick(ev.message);
+            return;
+        }
+        if (ev.kind == DerivClient::StreamEvent::Kind::Reconnected)
+            return;
+        // Ended or Failed: the stream is gone for good. Drop its key so the symbol can be subscribed again.
+        const auto it = m_tickStreams.constFind(symbol);
+        if (it == m_tickStreams.cend() || it.value() != *key)
+            return; // released or replaced meanwhile
+        m_tickStreams.erase(it);
+        if (m_shuttingDown || m_sessionEnded)
+            return;
+        if (ev.error.is("InvalidSymbol")) {
+            // No retry can cure it: the bots trading it stop with the server's word.
+            const QString text = QStringLiteral("the server refuses ticks for %1: %2").arg(symbol, ev.error.message);
+            for (Bot *b : std::as_const(m_bots)) {
+                const BotState s = b->state();
+                if (b->strategy().spec().symbol == symbol
+                    && (s == BotState::Running || s == BotState::Paused || s == BotState::Starting))
+                    (void)b->machine().halt(HaltReason::Other, text, ev.error.code);
+            }
+            raise(EngineEvent::Level::Error, EngineEvent::Kind::General, {}, text, ev.error.toJson());
+            markDirty();
+            return;
+        }
+        const int attempt = *delivered ? 1 : failures + 1;
+        const int delayMs = int(std::min<qint64>(60'000, qint64(1000) << std::min(attempt - 1, 6)));
+        const QString why = ev.kind == DerivClient::StreamEvent::Kind::Ended ? QStringLiteral("ended by the server")
+                                                                             : ev.error.message;
+        if (attempt == 1)
+            raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {},
+                  QStringLiteral("tick stream for %1 stopped (%2): subscribing again").arg(symbol, why), ev.error.toJson());
+        qCWarning(lcEngine).noquote() << m_config.account.id << "tick stream for" << symbol << "stopped (" << why
+                                      << "); attempt" << attempt << "in" << delayMs << "ms";
+        QTimer::singleShot(delayMs, this, [this, symbol, attempt] {
+            bool needed = m_watched.contains(symbol);
+            for (Bot *b : std::as_const(m_bots))
+                needed = needed || b->strategy().spec().symbol == symbol;
+            if (needed && !m_shuttingDown && !m_sessionEnded)
+                subscribeTicks(symbol, attempt);
+        });
+    };
+    *key = m_client->subscribe(QJsonObject{{QStringLiteral("ticks"), symbol}}, this, onEvent);
+    m_tickStreams.insert(symbol, *key);
+}
+
+void AccountWorker::watchSymbol(const QString &symbol)
+{
+    if (symbol.isEmpty() || m_watched.contains(symbol))
+        return;
+    m_watched.insert(symbol);
+    // Before the first authorize the stream starts with the bots' (onFirstReady → subscribeSymbols).
+    if (m_everReady && !m_sessionEnded)
+        subscribeSymbol(symbol);
+    if (m_tickTimer && !m_tickTimer->isActive())
+        m_tickTimer->start();
+}
+
+void AccountWorker::unwatchSymbol(const QString &symbol)
+{
+    if (!m_watched.remove(symbol))
+        return;
+    m_tickBatches.remove(symbol);
+    bool botNeedsIt = false;
+    for (Bot *b : std::as_const(m_bots))
+        botNeedsIt = botNeedsIt || b->strategy().spec().symbol == symbol;
+    if (!botNeedsIt && m_tickStreams.contains(symbol) && m_client)
+        m_client->unsubscribe(m_tickStreams.take(symbol));
+    if (m_watched.isEmpty() && m_tickTimer)
+        m_tickTimer->stop();
+}
+
+void AccountWorker::flushTicks()
+{
+    for (auto it = m_tickBatches.begin(); it != m_tickBatches.end(); ++it) {
+        if (!it.value().isEmpty())
+            Q_EMIT ticksArrived(it.key(), std::exchange(it.value(), {}));
     }
+}
+
+QJsonObject AccountWorker::tradeDetails(const Trade &t) const
+{
+    QJsonObject o{{QStringLiteral("localId"), QString::number(t.localId)},
+                  {QStringLiteral("contractId"), QString::number(t.contractId)},
+                  {QStringLiteral("symbol"), t.symbol},
+                  {QStringLiteral("contractType"), t.contractType},
+                  {QStringLiteral("status"), tradeStatusToString(t.status)},
+                  {QStringLiteral("openedMs"), QString::number(t.openedMs)}};
+    if (t.profit)
+        o.insert(QStringLiteral("profit"), t.profit->toString());
+    if (t.closedMs)
+        o.insert(QStringLiteral("closedMs"), QString::number(t.closedMs));
+    if (m_settling && m_settling->contractId == t.contractId) {
+        if (!m_settling->entrySpot.isEmpty()) {
+            o.insert(QStringLiteral("entrySpot"), m_settling->entrySpot);
+            o.insert(QStringLiteral("entryEpochMs"), QString::number(m_settling->entryEpochMs));
+        }
+        if (!m_settling->exitSpot.isEmpty()) {
+            o.insert(QStringLiteral("exitSpot"), m_settling->exitSpot);
+            o.insert(QStringLiteral("exitEpochMs"), QString::number(m_settling->exitEpochMs));
+        }
+    } else if (t.status == TradeStatus::Open) {
+        // The buy reply names no spot: the latest tick of the symbol is the price the bot bought at.
+        const auto last = m_lastTicks.constFind(t.symbol);
+        if (last != m_lastTicks.cend()) {
+            o.insert(QStringLiteral("entrySpot"), last->quoteString());
+            o.insert(QStringLiteral("entryEpochMs"), QString::number(last->epochMs));
+        }
+    }
+    return o;
 }
 
 void AccountWorker::startReconcile(const QString &trigger)
@@ -506,8 +641,6 @@ void AccountWorker::onBalance(const QJsonObject &message)
 
 void AccountWorker::onTick(const QJsonObject &message)
 {
-    if (!m_executor)
-        return;
     const QJsonObject t = message.value(QLatin1String("tick")).toObject();
     Tick tick;
     tick.symbol = t.value(QLatin1String("symbol")).toString();
@@ -521,6 +654,11 @@ void AccountWorker::onTick(const QJsonObject &message)
     if (!quote)
         return;
     tick.quotePips = *quote;
+    m_lastTicks.insert(tick.symbol, tick);
+    if (m_watched.contains(tick.symbol))
+        m_tickBatches[tick.symbol].append(TickPoint{tick.epochMs, tick.quotePips, tick.pipDigits});
+    if (!m_executor)
+        return;
     for (const QString &id : std::as_const(m_botOrder)) {
         Bot *b = m_bots.value(id);
         if (!b || b->strategy().spec().symbol != tick.symbol)
@@ -553,7 +691,9 @@ void AccountWorker::onSettled(qint64 localId, const ContractSettlement &settleme
         if (row.ok() && row.value())
             owner = bot(row.value()->bot);
     }
+    m_settling = settlement;
     m_executor->onSettled(localId, settlement, owner);
+    m_settling.reset();
     if (owner) {
         const Result<Money> next = owner->strategy().nextStake();
         if (!next && owner->isTrading())
@@ -669,6 +809,142 @@ void AccountWorker::finishStopping(Bot *b)
     if (b->activeTrade() == 0 && b->state() == BotState::Stopping)
         (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("stopped")));
     markDirty();
+}
+
+bool AccountWorker::isFlat(const Bot *b) const
+{
+    if (b->activeTrade() != 0)
+        return false;
+    if (m_executor) {
+        for (const QString &owner : m_executor->unknownTrades()) {
+            if (owner == b->id())
+                return false;
+        }
+    }
+    return true;
+}
+
+void AccountWorker::refuseChange(const QString &botId, const QString &change, const QString &code, const QString &message)
+{
+    Error e = Error::make(ErrorKind::InvalidInput, code, message);
+    e.bot = botId;
+    e.account = m_config.account.id;
+    raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, botId, message, e.toJson());
+    Q_EMIT botChangeRefused(botId, change, e);
+}
+
+void AccountWorker::releaseSymbol(const QString &symbol)
+{
+    if (m_watched.contains(symbol))
+        return;
+    for (Bot *b : std::as_const(m_bots)) {
+        if (b->strategy().spec().symbol == symbol)
+            return;
+    }
+    if (m_client && m_tickStreams.contains(symbol))
+        m_client->unsubscribe(m_tickStreams.take(symbol));
+}
+
+void AccountWorker::addBot(const BotConfig &config)
+{
+    const QString change = QStringLiteral("add");
+    if (m_bots.contains(config.id)) {
+        refuseChange(config.id, change, QStringLiteral("BotExists"), QStringLiteral("bot %1 already exists").arg(config.id));
+        return;
+    }
+    Result<Bot *> created = createBot(config);
+    if (!created) {
+        refuseChange(config.id, change, QStringLiteral("InvalidConfig"),
+                     QStringLiteral("bot %1 not added: %2").arg(config.id, created.error().message));
+        return;
+    }
+    m_config.bots.append(config);
+    Bot *b = created.value();
+    b->setDayFigures(0, Money::zero(m_digits));
+    if (m_everReady && !m_sessionEnded)
+        subscribeSymbol(b->strategy().spec().symbol);
+    if (m_config.autoStartBots && config.enabled && !m_shuttingDown)
+        (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("added")));
+    promoteStartingBots();
+    markDirty();
+    Q_EMIT botChangeApplied(config.id, change);
+}
+
+void AccountWorker::updateBot(const BotConfig &config)
+{
+    Bot *b = bot(config.id);
+    if (!b) {
+        refuseChange(config.id, QStringLiteral("update"), QStringLiteral("NotFound"), QStringLiteral("bot %1 does not exist").arg(config.id));
+        return;
+    }
+    if (Result<std::unique_ptr<Strategy>> check = StrategyFactory::create(config.strategy); !check) {
+        refuseChange(config.id, QStringLiteral("update"), QStringLiteral("InvalidConfig"),
+                     QStringLiteral("bot %1 not changed: %2").arg(config.id, check.error().message));
+        return;
+    }
+    if (!isFlat(b)) {
+        // Its trade settles with the strategy that bought it; the new settings take the next buy.
+        m_pendingUpdates.insert(config.id, config);
+        raise(EngineEvent::Level::Info, EngineEvent::Kind::General, config.id,
+              QStringLiteral("bot %1: new settings apply once its open contract settles").arg(config.id));
+        return;
+    }
+    applyUpdate(b, config);
+}
+
+void AccountWorker::applyUpdate(Bot *b, const BotConfig &config)
+{
+    Result<std::unique_ptr<Strategy>> strategy = StrategyFactory::create(config.strategy);
+    if (!strategy) {
+        refuseChange(config.id, QStringLiteral("update"), QStringLiteral("InvalidConfig"),
+                     QStringLiteral("bot %1 not changed: %2").arg(config.id, strategy.error().message));
+        return;
+    }
+    const QString oldSymbol = b->strategy().spec().symbol;
+    b->reconfigure(config, std::move(strategy.value()));
+    for (BotConfig &c : m_config.bots) {
+        if (c.id == config.id)
+            c = config;
+    }
+    if (m_everReady && !m_sessionEnded)
+        subscribeSymbol(b->strategy().spec().symbol);
+    if (oldSymbol != b->strategy().spec().symbol)
+        releaseSymbol(oldSymbol);
+    markDirty();
+    Q_EMIT botChangeApplied(config.id, QStringLiteral("update"));
+}
+
+void AccountWorker::removeBot(const QString &botId)
+{
+    const QString change = QStringLiteral("remove");
+    Bot *b = bot(botId);
+    if (!b) {
+        refuseChange(botId, change, QStringLiteral("NotFound"), QStringLiteral("bot %1 does not exist").arg(botId));
+        return;
+    }
+    if (!isFlat(b)) {
+        // Never drop a contract: the bot must be followed until it settles.
+        refuseChange(botId, change, QStringLiteral("BotNotFlat"),
+                     QStringLiteral("bot %1 not removed: it has a contract open or a buy in flight; stop it and remove it once it is flat")
+                         .arg(botId));
+        return;
+    }
+    if (b->state() != BotState::Stopped) {
+        if (b->state() == BotState::Halted || b->state() == BotState::Failed)
+            (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("removed")));
+        else if (b->machine().transition(BotState::Stopping, StateReason::because(QStringLiteral("removed"))))
+            (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("removed")));
+    }
+    const QString symbol = b->strategy().spec().symbol;
+    m_bots.remove(botId);
+    m_botOrder.removeAll(botId);
+    m_pendingUpdates.remove(botId);
+    m_config.bots.erase(std::remove_if(m_config.bots.begin(), m_config.bots.end(), [&botId](const BotConfig &c) { return c.id == botId; }),
+                        m_config.bots.end());
+    b->deleteLater();
+    releaseSymbol(symbol);
+    markDirty();
+    Q_EMIT botChangeApplied(botId, change);
 }
 
 void AccountWorker::haltAll(HaltReason reason, const QString &text)

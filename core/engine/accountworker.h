@@ -2,10 +2,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QUrl>
 
@@ -14,10 +16,13 @@
 #include "engine/botconfig.h"
 #include "engine/botstate.h"
 #include "engine/circuitbreaker.h"
+#include "engine/contractsettlement.h"
 #include "engine/engineevent.h"
+#include "engine/tickpoint.h"
 #include "risk/emergencystopreport.h"
 #include "store/reconcilereport.h"
 #include "store/trade.h"
+#include "strategy/tick.h"
 
 class QTimer;
 
@@ -35,7 +40,6 @@ class OpenContractBook;
 class Reconciler;
 class SessionRegistry;
 class TradingGate;
-struct ContractSettlement;
 
 // What every account worker shares with the engine: thread-safe objects owned by the Engine.
 struct EngineShared
@@ -70,6 +74,7 @@ public:
         qint64 reconcileIntervalMs = 5 * 60 * 1000;
         int pingIntervalMs = 30000;
         int snapshotIntervalMs = 100;
+        int tickBatchMs = 100;
         bool autoStartBots = true;
     };
 
@@ -97,6 +102,17 @@ public Q_SLOTS:
     // Revokes this account's token: deletes it on the server (api_token delete_token) when asked, then
     // closes every session that uses it (through the SessionRegistry) and halts the bots.
     void revokeToken(bool deleteOnServer);
+    // Streams `symbol`'s ticks out as ticksArrived batches (subscribing if no bot does already), until
+    // unwatchSymbol. Watching twice is watching once.
+    void watchSymbol(const QString &symbol);
+    void unwatchSymbol(const QString &symbol);
+    // Runtime bot changes (the Engine validated the configuration). Each ends in botChangeApplied or
+    // botChangeRefused. add: starts the bot when enabled and auto start is on. update: applied at once when
+    // the bot is flat, else when its trade settles (the next buy uses the new stake). remove: only a flat bot
+    // (no contract open, no buy in flight, no unresolved trade); a trading one is stopped first.
+    void addBot(const Vigil::BotConfig &config);
+    void updateBot(const Vigil::BotConfig &config);
+    void removeBot(const QString &botId);
 
 Q_SIGNALS:
     void snapshotReady(const Vigil::AccountSnapshot &snapshot);
@@ -106,6 +122,12 @@ Q_SIGNALS:
     void finished();
     // The server's answer to the deletion asked by revokeToken(true) (error empty = deleted).
     void tokenDeletionFinished(const QString &accountId, const QString &error);
+    // Ticks of a watched symbol since the last batch, oldest first; at most one batch per symbol per
+    // tickBatchMs. Emitted on the account thread.
+    void ticksArrived(const QString &symbol, const QList<Vigil::TickPoint> &ticks);
+    // change: "add", "update", "remove". Emitted on the account thread.
+    void botChangeApplied(const QString &botId, const QString &change);
+    void botChangeRefused(const QString &botId, const QString &change, const Vigil::Error &error);
 
 private:
     void onReady();
@@ -122,6 +144,16 @@ private:
     void startReconcile(const QString &trigger);
     void promoteStartingBots();
     void subscribeSymbols();
+    void subscribeSymbol(const QString &symbol);
+    // `failures`: consecutive failed subscriptions before this one (sets the backoff of the next attempt).
+    void subscribeTicks(const QString &symbol, int failures);
+    void flushTicks();
+    Result<Bot *> createBot(const BotConfig &config);
+    bool isFlat(const Bot *bot) const;
+    void applyUpdate(Bot *bot, const BotConfig &config);
+    void refuseChange(const QString &botId, const QString &change, const QString &code, const QString &message);
+    void releaseSymbol(const QString &symbol);
+    QJsonObject tradeDetails(const Trade &trade) const;
     void finishStopping(Bot *bot);
     Bot *bot(const QString &id) const;
     void raise(EngineEvent::Level level, EngineEvent::Kind kind, const QString &bot, const QString &message,
@@ -158,6 +190,12 @@ private:
     QHash<QString, Bot *> m_bots;
     QList<QString> m_botOrder;
     QHash<QString, quint64> m_tickStreams; // symbol → stream key
+    QHash<QString, Tick> m_lastTicks;       // symbol → latest tick (the spot a trade was decided on)
+    QSet<QString> m_watched;                // symbols the console watches
+    QHash<QString, QList<TickPoint>> m_tickBatches;
+    QTimer *m_tickTimer = nullptr;
+    QHash<QString, BotConfig> m_pendingUpdates; // bot id → configuration waiting for the bot to be flat
+    std::optional<ContractSettlement> m_settling; // the settlement being applied (for its event's details)
     bool m_reconciling = false;
     QString m_sessionId;
     bool m_revoked = false;

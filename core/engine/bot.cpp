@@ -29,4 +29,12 @@ BotSnapshot Bot::snapshot() const
     return s;
 }
 
+void Bot::reconfigure(BotConfig config, std::unique_ptr<Strategy> strategy)
+{
+    Q_ASSERT(m_activeTrade == 0);
+    Q_ASSERT(config.id == m_config.id);
+    m_config = std::move(config);
+    m_strategy = std::move(strategy);
+}
+
 } // namespace Vigil

@@ -42,6 +42,9 @@ public:
     void setLastError(const QString &text) { m_lastError = text; }
 
     BotSnapshot snapshot() const;
+    // A new configuration and strategy (the old strategy's sequence state is dropped). Only while flat:
+    // activeTrade() must be 0, or the settlement of the open trade would reach a strategy that never bought it.
+    void reconfigure(BotConfig config, std::unique_ptr<Strategy> strategy);
 
 private:
     BotConfig m_config;

@@ -21,9 +21,19 @@ struct ContractSettlement
     Money sellPrice;     // what it sold or settled for (0 for a loss)
     Money profit;        // sellPrice - buyPrice, as the server reports it
     qint64 closedMs = 0; // sell_time (or date_expiry) in UTC ms
+    // Where it entered and left the market (for charts): the server's display strings ("1234.56"), never
+    // parsed through a double; empty / 0 when the server did not say (exit: the exit tick, else the sell spot).
+    QString entrySpot;
+    qint64 entryEpochMs = 0;
+    QString exitSpot;
+    qint64 exitEpochMs = 0;
 
-    // Reads a final proposal_open_contract payload; nullopt unless it is sold and every figure is present.
-    static std::optional<ContractSettlement> fromOpenContract(const QJsonObject &poc, int moneyDigits);
+    // Reads a final proposal_open_contract payload; nullopt unless it is sold and its figures can be known.
+    // The schema makes sell_price and contract_id optional: a missing sell_price is buy_price + profit, or 0
+    // for status "lost"; a missing buy_price is sell_price - profit; a missing contract_id is
+    // `knownContractId` (the id the caller asked about; 0 = none known).
+    static std::optional<ContractSettlement> fromOpenContract(const QJsonObject &poc, int moneyDigits,
+                                                              qint64 knownContractId = 0);
 };
 
 } // namespace Vigil

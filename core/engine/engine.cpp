@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <QDir>
@@ -29,6 +30,7 @@
 #include "risk/opencontractbook.h"
 #include "risk/tradinggate.h"
 #include "sim/simserver.h"
+#include "store/journalworker.h"
 
 namespace Vigil {
 
@@ -81,6 +83,7 @@ Engine::~Engine()
     for (AccountRuntime &rt : m_accounts)
         finish(rt.thread);
     finish(m_controlThread);
+    finish(m_storeThread);
     finish(m_coordThread);
     finish(m_simThread);
 }
@@ -106,11 +109,13 @@ Result<void> Engine::start(const EngineConfig &config)
             // The embedded simulator's accounts exist only inside this process: no other instance can trade
             // them, so the in-process arbiter is all the coordination they need.
             m_locks = std::make_shared<LocalExecutionLocks>();
+            m_coordinationBackend = QStringLiteral("in-process");
         } else if (Result<void> c = startCoordination(); !c) {
             return c;
         }
     }
     m_running = true;
+    startStore();
 
     m_controlThread = new QThread(this);
     m_controlThread->setObjectName(QStringLiteral("control"));
@@ -152,6 +157,180 @@ Result<void> Engine::start(const EngineConfig &config)
     return {};
 }
 
+void Engine::startStore()
+{
+    JournalConfig jc;
+    jc.url = journalUrl();
+    jc.clock = m_options.clock;
+    m_storeThread = new QThread(this);
+    m_storeThread->setObjectName(QStringLiteral("store"));
+    m_store = new JournalWorker(jc);
+    m_store->moveToThread(m_storeThread);
+    connect(m_storeThread, &QThread::started, m_store, &JournalWorker::start);
+    connect(m_storeThread, &QThread::finished, m_store, &QObject::deleteLater);
+    connect(m_store, &JournalWorker::openFailed, this, [this](const Error &error) {
+        EngineEvent e;
+        e.level = EngineEvent::Level::Warning;
+        e.message = QStringLiteral("the console cannot read the journal: %1").arg(error.message);
+        e.details = error.toJson();
+        e.atMs = m_options.clock->nowMs();
+        Q_EMIT eventRaised(e);
+    });
+    m_storeThread->start();
+}
+
+void Engine::stopStore()
+{
+    if (!m_storeThread)
+        return;
+    m_storeThread->quit();
+    m_storeThread->wait();
+    m_store = nullptr; // deleted on its thread by QThread::finished
+    m_storeThread = nullptr;
+}
+
+void Engine::queryTrades(const TradeFilter &filter, QObject *context, TradesCallback done)
+{
+    Q_ASSERT(context);
+    if (!m_store) {
+        QMetaObject::invokeMethod(context, [done = std::move(done)] {
+            done(Error::make(ErrorKind::Storage, QStringLiteral("NotOpen"), QStringLiteral("the engine is not running: no journal to read")));
+        }, Qt::QueuedConnection);
+        return;
+    }
+    m_store->submit(context, [filter](Journal &journal) { return journal.trades(filter); }, std::move(done));
+}
+
+QString Engine::accountForSymbol(const QString &symbol) const
+{
+    for (const BotConfig &b : m_config.bots) {
+        const auto rt = m_accounts.constFind(b.account);
+        if (b.strategy.value(QLatin1String("symbol")).toString() == symbol && rt != m_accounts.cend() && rt->worker)
+            return b.account;
+    }
+    for (const AccountConfig &a : m_config.accounts) {
+        const auto rt = m_accounts.constFind(a.id);
+        if (rt != m_accounts.cend() && rt->worker)
+            return a.id;
+    }
+    return QString();
+}
+
+void Engine::assignWatch(const QString &symbol)
+{
+    Watch &w = m_watches[symbol];
+    w.accountId = accountForSymbol(symbol);
+    if (w.accountId.isEmpty())
+        return; // no account runs yet: launchAccount assigns it
+    AccountWorker *worker = m_accounts.value(w.accountId).worker;
+    QMetaObject::invokeMethod(worker, [worker, symbol] { worker->watchSymbol(symbol); }, Qt::QueuedConnection);
+}
+
+void Engine::watchSymbol(const QString &symbol)
+{
+    if (symbol.isEmpty())
+        return;
+    Watch &w = m_watches[symbol];
+    if (++w.count == 1)
+        assignWatch(symbol);
+}
+
+void Engine::unwatchSymbol(const QString &symbol)
+{
+    auto it = m_watches.find(symbol);
+    if (it == m_watches.end())
+        return;
+    if (--it->count > 0)
+        return;
+    const QString accountId = it->accountId;
+    m_watches.erase(it);
+    const auto rt = m_accounts.constFind(accountId);
+    if (rt == m_accounts.cend() || !rt->worker)
+        return;
+    AccountWorker *worker = rt->worker;
+    QMetaObject::invokeMethod(worker, [worker, symbol] { worker->unwatchSymbol(symbol); }, Qt::QueuedConnection);
+}
+
+Result<void> Engine::checkBotChange(const BotConfig &config, const QString &change) const
+{
+    if (!m_running || m_stopping)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("NotRunning"), QStringLiteral("the engine is not running"));
+    Result<BotConfig> valid = BotConfig::fromJson(config.toJson(), QStringLiteral("bot"));
+    if (!valid)
+        return valid.error();
+    const auto rt = m_accounts.constFind(config.account);
+    if (rt == m_accounts.cend())
+        return Error::make(ErrorKind::Configuration, QStringLiteral("InvalidConfig"),
+                           QStringLiteral("bot %1: account %2 is not configured").arg(config.id, config.account));
+    if (!rt->worker)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountNotRunning"),
+                           QStringLiteral("bot %1: account %2 is not running (no token?)").arg(config.id, config.account));
+    const BotConfig *existing = m_config.bot(config.id);
+    if (change == QLatin1String("add") && existing)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("BotExists"), QStringLiteral("bot %1 already exists").arg(config.id));
+    if (change == QLatin1String("update")) {
+        if (!existing)
+            return Error::make(ErrorKind::InvalidInput, QStringLiteral("NotFound"), QStringLiteral("bot %1 does not exist").arg(config.id));
+        if (existing->account != config.account)
+            return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountChange"),
+                               QStringLiteral("bot %1 cannot move from %2 to %3 while running: remove it and add it again")
+                                   .arg(config.id, existing->account, config.account));
+    }
+    return {};
+}
+
+Result<void> Engine::addBot(const BotConfig &config)
+{
+    if (Result<void> ok = checkBotChange(config, QStringLiteral("add")); !ok)
+        return ok;
+    m_config.bots.append(config); // routes commands at once; undone if the account refuses
+    AccountWorker *w = m_accounts.value(config.account).worker;
+    QMetaObject::invokeMethod(w, [w, config] { w->addBot(config); }, Qt::QueuedConnection);
+    return {};
+}
+
+Result<void> Engine::updateBot(const BotConfig &config)
+{
+    if (Result<void> ok = checkBotChange(config, QStringLiteral("update")); !ok)
+        return ok;
+    for (BotConfig &b : m_config.bots) {
+        if (b.id == config.id)
+            b = config;
+    }
+    AccountWorker *w = m_accounts.value(config.account).worker;
+    QMetaObject::invokeMethod(w, [w, config] { w->updateBot(config); }, Qt::QueuedConnection);
+    return {};
+}
+
+Result<void> Engine::removeBot(const QString &botId)
+{
+    const BotConfig *existing = m_config.bot(botId);
+    if (!existing)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("NotFound"), QStringLiteral("bot %1 does not exist").arg(botId));
+    if (Result<void> ok = checkBotChange(*existing, QStringLiteral("remove")); !ok)
+        return ok;
+    // A first answer from the latest snapshot; the account thread checks again with the live state.
+    for (const BotSnapshot &b : m_lastSnapshots.value(existing->account).bots) {
+        if (b.id == botId && b.openContracts > 0)
+            return Error::make(ErrorKind::InvalidInput, QStringLiteral("BotNotFlat"),
+                               QStringLiteral("bot %1 has a contract open: stop it and remove it once it is flat").arg(botId));
+    }
+    AccountWorker *w = m_accounts.value(existing->account).worker;
+    QMetaObject::invokeMethod(w, [w, botId] { w->removeBot(botId); }, Qt::QueuedConnection);
+    return {};
+}
+
+void Engine::publishBotList()
+{
+    if (!m_registry)
+        return;
+    QStringList bots;
+    for (const BotConfig &b : std::as_const(m_config.bots))
+        bots << b.id;
+    InstanceRegistry *registry = m_registry;
+    QMetaObject::invokeMethod(registry, [registry, bots] { registry->setBots(bots); }, Qt::QueuedConnection);
+}
+
 Result<void> Engine::startCoordination()
 {
     const InstanceIdentity self = InstanceIdentity::current(m_options.instanceId);
@@ -175,8 +354,9 @@ Result<void> Engine::startCoordination()
         e.atMs = m_options.clock->nowMs();
         Q_EMIT eventRaised(e);
     });
+    m_coordinationBackend = m_config.redisUrl.isEmpty() ? QStringLiteral("lock file") : QStringLiteral("Redis");
     // A lease per trading cycle (account, then bot), renewed by the keeper while the buy is out.
-    m_locks = std::make_shared<CoordinatedExecutionLocks>(m_keeper, 10'000);
+    m_locks = std::make_shared<CoordinatedExecutionLocks>(m_keeper, m_config.leaseTtlMs);
 
     if (!m_config.redisUrl.isEmpty()) {
         Result<RedisConfig> redis = RedisConfig::fromUrl(m_config.redisUrl);
@@ -379,7 +559,27 @@ void Engine::launchAccount(AccountRuntime &rt)
     AccountWorker *worker = rt.worker;
     connect(rt.thread, &QThread::started, worker, &AccountWorker::start);
     connect(rt.thread, &QThread::finished, worker, &QObject::deleteLater);
-    connect(worker, &AccountWorker::snapshotReady, this, &Engine::accountUpdated);
+    connect(worker, &AccountWorker::snapshotReady, this, [this](const AccountSnapshot &snapshot) {
+        m_lastSnapshots.insert(snapshot.id, snapshot);
+        Q_EMIT accountUpdated(snapshot);
+    });
+    connect(worker, &AccountWorker::ticksArrived, this, &Engine::ticksArrived);
+    connect(worker, &AccountWorker::botChangeApplied, this, [this, id](const QString &botId, const QString &change) {
+        auto same = [&botId](const BotConfig &c) { return c.id == botId; };
+        if (change == QLatin1String("remove"))
+            m_config.bots.erase(std::remove_if(m_config.bots.begin(), m_config.bots.end(), same), m_config.bots.end());
+        publishBotList();
+        Q_EMIT botChangeApplied(botId, change);
+        Q_UNUSED(id)
+    });
+    connect(worker, &AccountWorker::botChangeRefused, this, [this](const QString &botId, const QString &change, const Error &error) {
+        // An add the account refused is undone here too, so commands stop routing to it.
+        if (change == QLatin1String("add")) {
+            auto same = [&botId](const BotConfig &c) { return c.id == botId; };
+            m_config.bots.erase(std::remove_if(m_config.bots.begin(), m_config.bots.end(), same), m_config.bots.end());
+        }
+        Q_EMIT botChangeRefused(botId, change, error);
+    });
     connect(worker, &AccountWorker::eventRaised, this, &Engine::eventRaised);
     connect(worker, &AccountWorker::reconcileFinished, this, &Engine::reconcileFinished);
     connect(worker, &AccountWorker::loginResolved, this, [this](const QString &accountId, const QString &loginId) {
@@ -390,6 +590,10 @@ void Engine::launchAccount(AccountRuntime &rt)
     });
     connect(worker, &AccountWorker::finished, this, [this, id] { onWorkerFinished(id); });
     rt.thread->start();
+    for (auto it = m_watches.begin(); it != m_watches.end(); ++it) {
+        if (it->accountId.isEmpty())
+            assignWatch(it.key());
+    }
 }
 
 void Engine::createControlClient(const QString &accountId, const QString &loginId, const QString &token)
@@ -561,6 +765,7 @@ void Engine::onWorkerFinished(const QString &accountId)
         m_stopChannel = nullptr;
         m_registry = nullptr;
     }
+    stopStore();
     if (m_controlThread) {
         m_controlThread->quit();
         m_controlThread->wait();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <QHash>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -12,6 +13,7 @@
 #include "engine/accountsnapshot.h"
 #include "engine/engineconfig.h"
 #include "engine/engineevent.h"
+#include "engine/tickpoint.h"
 #include "health/result.h"
 #include "risk/emergencystopreport.h"
 #include "store/reconcilereport.h"
@@ -22,6 +24,9 @@ namespace Vigil {
 
 class AccountWorker;
 class Clock;
+class JournalWorker;
+struct Trade;
+struct TradeFilter;
 class InstanceRegistry;
 class LeaseKeeper;
 class StopChannel;
@@ -98,6 +103,35 @@ public:
     // Paper mode: runs `fn` on the simulator's thread (for tests and the console's paper tools).
     void withSimulator(std::function<void(Sim::SimServer &)> fn);
 
+    // --- views for the console ---
+    using TradesCallback = std::function<void(Result<QList<Trade>>)>;
+    // Reads the journal's trades matching `filter` on the engine's "store" thread (its own read connection,
+    // so a long query never delays an account thread's trading writes). `done` runs on `context`'s thread,
+    // queued, and is dropped if `context` is destroyed first. Errors: Storage ("NotOpen" when the engine was
+    // never started or the journal could not be opened, "SqlError", ...). Never an empty list for a failure.
+    void queryTrades(const TradeFilter &filter, QObject *context, TradesCallback done);
+    // Streams `symbol`'s ticks as ticksArrived batches (at most one per symbol per ~100 ms) until as many
+    // unwatchSymbol calls as watchSymbol calls were made. The ticks come from the account whose bots trade
+    // the symbol (else the first account); a watch made before the accounts start begins when they do.
+    void watchSymbol(const QString &symbol);
+    void unwatchSymbol(const QString &symbol);
+
+    // --- bots at runtime (the configuration file is the caller's: the console saves bots.json) ---
+    // Validated here (InvalidInput / Configuration errors come back at once, nothing changed); then applied
+    // on the account's thread, which reports botChangeApplied or botChangeRefused. Errors: "NotRunning",
+    // "InvalidConfig", "BotExists", "NotFound", "AccountNotRunning", "AccountChange" (move = remove + add),
+    // "BotNotFlat" (remove of a bot with a contract open or a buy in flight: stop it, wait until it is flat).
+    Result<void> addBot(const BotConfig &config);
+    // Applied when the bot is flat; with a contract open, once it settles (the next buy uses the new stake).
+    Result<void> updateBot(const BotConfig &config);
+    // Removes a flat bot (stopping it first if it trades); a bot with an open contract is refused, never dropped.
+    Result<void> removeBot(const QString &botId);
+
+    // --- coordination, for the status bar ---
+    // "in-process" (paper without Redis, or locks given in Options), "lock file" or "Redis".
+    QString coordinationBackend() const { return m_coordinationBackend; }
+    bool isCoordinationUp() const { return m_coordinationUp; }
+
 Q_SIGNALS:
     void started();
     void startFailed(const Vigil::Error &error);
@@ -107,6 +141,11 @@ Q_SIGNALS:
     void emergencyStopFinished(const Vigil::EmergencyStopReport &report);
     // Coordination (lock file / Redis) went down or came back; while down no buy can pass.
     void coordinationChanged(bool up, const QString &description);
+    // Ticks of a watched symbol, oldest first (see watchSymbol). On this object's thread.
+    void ticksArrived(const QString &symbol, const QList<Vigil::TickPoint> &ticks);
+    // A runtime bot change took effect (change: "add", "update", "remove") or the account refused it.
+    void botChangeApplied(const QString &botId, const QString &change);
+    void botChangeRefused(const QString &botId, const QString &change, const Vigil::Error &error);
     // A token was revoked (by the user, or the server said InvalidToken): its sessions are closed.
     void tokenRevoked(const QString &accountId, const QString &loginId, const QString &reason);
     void stopped();
@@ -130,6 +169,12 @@ private:
     void onCoordinationStatus(const CoordinationStatus &status);
     void forEachWorker(const QString &accountId, const std::function<void(AccountWorker *)> &fn);
     QString journalUrl() const;
+    Result<void> checkBotChange(const BotConfig &config, const QString &change) const;
+    QString accountForSymbol(const QString &symbol) const;
+    void assignWatch(const QString &symbol);
+    void publishBotList();
+    void startStore();
+    void stopStore();
 
     Options m_options;
     EngineConfig m_config;
@@ -149,11 +194,21 @@ private:
     QThread *m_controlThread = nullptr;
     EmergencyStop *m_emergency = nullptr;
     QObject *m_controlRoot = nullptr; // parent of the control clients, on the control thread
+    QThread *m_storeThread = nullptr;
+    JournalWorker *m_store = nullptr; // on m_storeThread: the console's reads
     QThread *m_coordThread = nullptr;
     LeaseKeeper *m_keeper = nullptr;
     StopChannel *m_stopChannel = nullptr;
     InstanceRegistry *m_registry = nullptr;
     bool m_coordinationUp = true;
+    QString m_coordinationBackend = QStringLiteral("in-process");
+    struct Watch
+    {
+        int count = 0;
+        QString accountId; // the worker streaming it; empty until one runs
+    };
+    QHash<QString, Watch> m_watches;               // symbol → watch
+    QHash<QString, AccountSnapshot> m_lastSnapshots; // account id → latest (removeBot's first check)
     int m_pendingTokens = 0;
     quint64 m_nextStopId = 1;
 };

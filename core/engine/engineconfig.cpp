@@ -39,7 +39,7 @@ Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
 {
     static const QStringList known{QStringLiteral("accounts"), QStringLiteral("bots"), QStringLiteral("endpoint"),
                                    QStringLiteral("app_id"), QStringLiteral("journal"), QStringLiteral("redis"),
-                                   QStringLiteral("instance")};
+                                   QStringLiteral("instance"), QStringLiteral("lease_ttl_ms")};
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key()))
             return configError(it.key(), QStringLiteral("unknown key"));
@@ -107,6 +107,12 @@ Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
         if (!c.endpoint.isValid() || (c.endpoint.scheme() != QLatin1String("ws") && c.endpoint.scheme() != QLatin1String("wss"))
             || c.endpoint.host().isEmpty())
             return configError(QStringLiteral("endpoint"), QStringLiteral("must be a ws:// or wss:// URL"));
+    }
+    if (const QJsonValue ttl = json.value(QLatin1String("lease_ttl_ms")); !ttl.isUndefined()) {
+        const double ms = ttl.toDouble(-1);
+        if (!ttl.isDouble() || ms != double(qint64(ms)) || ms < 1000 || ms > 600'000)
+            return configError(QStringLiteral("lease_ttl_ms"), QStringLiteral("a whole number of milliseconds in [1000, 600000]"));
+        c.leaseTtlMs = qint64(ms);
     }
     if (!c.redisUrl.isEmpty() && !c.redisUrl.startsWith(QLatin1String("redis://")))
         return configError(QStringLiteral("redis"), QStringLiteral("must be a redis://host:port URL"));

@@ -17,7 +17,7 @@ namespace Vigil {
 //   {"accounts": [...AccountConfig...], "bots": [...BotConfig...],
 //    "endpoint": "wss://ws.derivws.com/websockets/v3" (optional: none = the embedded simulator, paper mode),
 //    "app_id": "1089", "journal": "/path/vigil.db" | "postgresql://...", "redis": "redis://127.0.0.1:6379",
-//    "instance": "desk-1"}
+//    "instance": "desk-1", "lease_ttl_ms": 10000}
 // Command-line flags of vigil-headless override the file's values.
 struct EngineConfig
 {
@@ -28,6 +28,9 @@ struct EngineConfig
     QString journalUrl; // empty = <AppLocalDataLocation>/journal.db
     QString redisUrl;   // empty = no cross-machine coordination (lock file only)
     QString instance;
+    // Time to live of the per-cycle account and bot leases (renewed every ttl/3 while a buy is out). A holder
+    // frozen longer than this loses the account to another instance. Tests shorten it; 1000..600000 ms.
+    qint64 leaseTtlMs = 10'000;
 
     bool isPaper() const { return endpoint.isEmpty(); }
     const AccountConfig *account(const QString &id) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -33,6 +34,16 @@ struct Transaction
     qint64 referenceId = 0; // the buy transaction of the contract (buy and sell lines)
 };
 
+// One buy request as the account received it: lets a test attribute buys to the client that sent them
+// (through the passthrough the client chose) and order them against its own actions.
+struct BuyRecord
+{
+    int seq = 0;             // buysReceived after this buy arrived: 1, 2, ...
+    QJsonObject passthrough; // the request's passthrough, as sent
+    bool inFlight = true;    // not answered (or executed, with the connection gone) yet
+    qint64 contractId = 0;   // the contract it created; 0 while in flight or when it failed
+};
+
 // Counters the tests read through SimServer::stats().
 struct AccountCounters
 {
@@ -43,6 +54,9 @@ struct AccountCounters
     int directBuys = 0;     // buyDirect(), outside any session
     int sells = 0;          // early sells that succeeded
     int maxOpenContracts = 0;
+    QList<BuyRecord> recentBuys; // the last MaxRecentBuys buys, oldest first
+
+    static constexpr qsizetype MaxRecentBuys = 1000;
 };
 
 struct Account

@@ -18,7 +18,8 @@ class SimServer;
 // peer (403). Bodies and replies are JSON; a bad request gets 400 {"error": {"code", "message"}}.
 //
 //   GET    /stats            SimStats: accounts (balance, buys received/completed, max buys in
-//                            flight, open contracts...), connections (subscriptions per type),
+//                            flight, open contracts, the recent buys with their passthrough...),
+//                            connections (subscriptions per type),
 //                            contracts, virtual time
 //   GET    /faults           {"rules": [FaultRule...], "buy_delay_ms": n}
 //   POST   /faults           one FaultRule (see FaultRule) → 201 {"id": n} (0 for immediate rules)

@@ -395,6 +395,7 @@ SimStats SimServer::stats() const
         s.sells = a.counters.sells;
         s.openContracts = a.openContracts;
         s.maxOpenContracts = a.counters.maxOpenContracts;
+        s.recentBuys = a.counters.recentBuys;
         for (const auto &[id, session] : m_sessions) {
             if (session->loginid() == loginid && session->isOpen())
                 s.sessions += 1;

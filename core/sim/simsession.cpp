@@ -94,7 +94,7 @@ QString malformedText(QJsonObject reply, MalformedKind kind, int bytes)
 class SimSession::BuyTicket
 {
 public:
-    BuyTicket(TradingDesk *desk, const QString &loginid)
+    BuyTicket(TradingDesk *desk, const QString &loginid, const QJsonObject &passthrough)
         : m_desk(desk)
         , m_loginid(loginid)
     {
@@ -102,6 +102,11 @@ public:
             a->counters.buysReceived += 1;
             a->counters.buysInFlight += 1;
             a->counters.maxBuysInFlight = std::max(a->counters.maxBuysInFlight, a->counters.buysInFlight);
+            m_seq = a->counters.buysReceived;
+            QList<BuyRecord> &log = a->counters.recentBuys;
+            if (log.size() >= AccountCounters::MaxRecentBuys)
+                log.removeFirst();
+            log.append(BuyRecord{m_seq, passthrough, true, 0});
         }
     }
     ~BuyTicket() { release(); }
@@ -113,14 +118,43 @@ public:
             return;
         m_released = true;
         if (m_desk) {
-            if (Account *a = m_desk->account(m_loginid))
+            if (Account *a = m_desk->account(m_loginid)) {
                 a->counters.buysInFlight -= 1;
+                if (BuyRecord *r = record(*a))
+                    r->inFlight = false;
+            }
+        }
+    }
+
+    // The contract the buy created (from its reply; an error reply has none).
+    void noteReply(const QJsonObject &reply)
+    {
+        const qint64 contractId = reply.value(QLatin1String("buy")).toObject().value(QLatin1String("contract_id")).toInteger();
+        noteContract(contractId);
+    }
+    void noteContract(qint64 contractId)
+    {
+        if (contractId == 0 || !m_desk)
+            return;
+        if (Account *a = m_desk->account(m_loginid)) {
+            if (BuyRecord *r = record(*a))
+                r->contractId = contractId;
         }
     }
 
 private:
+    BuyRecord *record(Account &a) const
+    {
+        for (auto it = a.counters.recentBuys.rbegin(); it != a.counters.recentBuys.rend(); ++it) {
+            if (it->seq == m_seq)
+                return &*it;
+        }
+        return nullptr;
+    }
+
     QPointer<TradingDesk> m_desk;
     QString m_loginid;
+    int m_seq = 0;
     bool m_released = false;
 };
 
@@ -1024,7 +1058,7 @@ void SimSession::buy(const QJsonObject &req, const FaultInjector::Decision &deci
         return;
     }
     const QString loginid = accountFor(req);
-    auto ticket = std::make_shared<BuyTicket>(m_ctx.desk, loginid);
+    auto ticket = std::make_shared<BuyTicket>(m_ctx.desk, loginid, req.value(QLatin1String("passthrough")).toObject());
     auto fail = [&](const QJsonObject &reply) {
         deliver(reply, decision, ticket);
         Q_EMIT requestHandled();
@@ -1067,7 +1101,9 @@ void SimSession::buy(const QJsonObject &req, const FaultInjector::Decision &deci
 
     const int delay = m_ctx.faults->buyProcessingDelayMs();
     if (delay <= 0) {
-        deliver(buyNow(req, terms, maxPrice), decision, ticket);
+        const QJsonObject reply = buyNow(req, terms, maxPrice);
+        ticket->noteReply(reply);
+        deliver(reply, decision, ticket);
         Q_EMIT requestHandled();
         return;
     }
@@ -1076,7 +1112,9 @@ void SimSession::buy(const QJsonObject &req, const FaultInjector::Decision &deci
     SimContext *ctx = &m_ctx;
     QTimer::singleShot(delay, m_ctx.desk, [self, ctx, req, terms, maxPrice, decision, ticket, loginid] {
         if (self) {
-            self->deliver(self->buyNow(req, terms, maxPrice), decision, ticket);
+            const QJsonObject reply = self->buyNow(req, terms, maxPrice);
+            ticket->noteReply(reply);
+            self->deliver(reply, decision, ticket);
             Q_EMIT self->requestHandled();
             return;
         }
@@ -1084,6 +1122,7 @@ void SimSession::buy(const QJsonObject &req, const FaultInjector::Decision &deci
         if (r.ok()) {
             if (Account *a = ctx->desk->account(loginid))
                 a->counters.buysCompleted += 1;
+            ticket->noteContract((*r)->id());
         }
         ticket->release();
         ctx->desk->flush();

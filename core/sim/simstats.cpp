@@ -7,6 +7,13 @@ namespace Vigil::Sim {
 
 QJsonObject AccountStats::toJson() const
 {
+    QJsonArray buys;
+    for (const BuyRecord &b : recentBuys) {
+        buys.append(QJsonObject{{QStringLiteral("seq"), b.seq},
+                                {QStringLiteral("passthrough"), b.passthrough},
+                                {QStringLiteral("in_flight"), b.inFlight ? 1 : 0},
+                                {QStringLiteral("contract_id"), b.contractId}});
+    }
     return QJsonObject{
         {QStringLiteral("loginid"), loginid},
         {QStringLiteral("currency"), currency},
@@ -21,6 +28,7 @@ QJsonObject AccountStats::toJson() const
         {QStringLiteral("open_contracts"), openContracts},
         {QStringLiteral("max_open_contracts"), maxOpenContracts},
         {QStringLiteral("sessions"), sessions},
+        {QStringLiteral("recent_buys"), buys},
     };
 }
 

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include "money/money.h"
+#include "sim/account.h"
 
 namespace Vigil::Sim {
 
@@ -26,6 +27,7 @@ struct AccountStats
     int openContracts = 0;
     int maxOpenContracts = 0; // most contracts open at once
     int sessions = 0;         // connections authorized on the account now
+    QList<BuyRecord> recentBuys; // the last buys received (AccountCounters::MaxRecentBuys), oldest first
 
     QJsonObject toJson() const;
 };

@@ -13,29 +13,17 @@
 
 #include "engine/engine.h"
 #include "risk/tradinggate.h"
+#include "sim/faultinjector.h"
 #include "sim/simserver.h"
 #include "sim/simstats.h"
 #include "store/journal.h"
+#include "support/enginesimstats.h"
 
 using namespace Vigil;
 
 namespace {
 
-// Reads the simulator's statistics on its thread and waits for them here (the test thread is not the GUI).
-Sim::SimStats simStats(Engine &engine)
-{
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    auto out = std::make_shared<Sim::SimStats>();
-    engine.withSimulator([done, out](Sim::SimServer &sim) {
-        *out = sim.stats();
-        done->store(true, std::memory_order_release);
-    });
-    for (int waited = 0; !done->load(std::memory_order_acquire) && waited < 10000; waited += 10)
-        QTest::qWait(10);
-    if (!done->load(std::memory_order_acquire))
-        qWarning("simulator statistics did not arrive");
-    return *out;
-}
+using Test::simStats;
 
 QJsonObject bot(const QString &id, const QJsonObject &strategy)
 {
@@ -83,6 +71,26 @@ int countEvents(const QSignalSpy &spy, EngineEvent::Kind kind)
     return n;
 }
 
+int countEventsMentioning(const QSignalSpy &spy, EngineEvent::Kind kind, const QString &text)
+{
+    int n = 0;
+    for (const QList<QVariant> &args : spy) {
+        const EngineEvent e = args.at(0).value<EngineEvent>();
+        n += e.kind == kind && e.message.contains(text) ? 1 : 0;
+    }
+    return n;
+}
+
+// Makes the simulator refuse the next tick subscription with `code`, then drops every connection: the
+// account's tick stream is re-created on the new socket and meets the error.
+void failNextTickStreamAfterADrop(Engine &engine, const QString &code, const QString &message)
+{
+    engine.withSimulator([code, message](Sim::SimServer &sim) {
+        sim.faults().failCall(QStringLiteral("ticks"), code, message, 1);
+        sim.faults().dropNow();
+    });
+}
+
 void stopEngine(Engine &engine)
 {
     QSignalSpy stopped(&engine, &Engine::stopped);
@@ -102,6 +110,8 @@ private Q_SLOTS:
     void dailyLossSurvivesRestart();
     void emergencyStopSellsEverythingAndBuysNothingAfter();
     void revokingATokenClosesEverySession();
+    void failedTickStreamIsSubscribedAgain();
+    void invalidSymbolHaltsItsBots();
 };
 
 void TestEngine::initTestCase()
@@ -177,7 +187,11 @@ void TestEngine::dailyLossSurvivesRestart()
 {
     QTemporaryDir dir;
     const QJsonObject limits{{QStringLiteral("daily_loss"), QStringLiteral("2.00")}};
-    const QJsonArray bots{bot(QStringLiteral("loser"), strategy("1HZ100V", "CALL", 1, "t"))};
+    // A digit match wins one time in ten: the bot loses its way to the daily-loss limit long before it could
+    // reach any other limit (a Rise/Fall bot on a lucky run once hit the trades-per-day limit first).
+    QJsonObject digitMatch = strategy("1HZ100V", "DIGITMATCH", 1, "t");
+    digitMatch.insert(QStringLiteral("barrier"), 7);
+    const QJsonArray bots{bot(QStringLiteral("loser"), digitMatch)};
     int buysFirstRun = 0;
     {
         Engine engine(options(dir.path(), 20));
@@ -185,6 +199,7 @@ void TestEngine::dailyLossSurvivesRestart()
         QVERIFY(engine.start(config(limits, bots)).ok());
         // Trades until the worst-case loss would pass 2.00, then the ledger halts the bot.
         QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::LimitReached) >= 1, 90000);
+        QVERIFY(countEventsMentioning(events, EngineEvent::Kind::LimitReached, QStringLiteral("loss")) >= 1);
         buysFirstRun = simStats(engine).accounts.first().buysReceived;
         QVERIFY(buysFirstRun >= 2);
         stopEngine(engine);
@@ -288,6 +303,46 @@ void TestEngine::revokingATokenClosesEverySession()
     QTest::qWait(2000); // no reconnect loop, no buy with the revoked token
     QCOMPARE(simStats(engine).accounts.first().sessions, 0);
     QCOMPARE(simStats(engine).accounts.first().buysReceived, buys);
+    stopEngine(engine);
+}
+
+// Re-creating the tick stream after a drop fails once: the stream used to stay dead (the bot never traded
+// again); it must be subscribed again (with backoff) and trading resume.
+void TestEngine::failedTickStreamIsSubscribedAgain()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 20));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QVERIFY(engine.start(config({}, QJsonArray{bot(QStringLiteral("ticker"), strategy("R_100", "CALL", 5, "t"))})).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= 1, 60000);
+    failNextTickStreamAfterADrop(engine, QStringLiteral("InternalServerError"), QStringLiteral("scripted tick failure"));
+    QTRY_VERIFY_WITH_TIMEOUT(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("tick stream for R_100")) >= 1,
+                             60000);
+    const int closedBefore = countEvents(events, EngineEvent::Kind::TradeClosed);
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= closedBefore + 2, 90000);
+    stopEngine(engine);
+}
+
+// A symbol the server refuses (the stream comes back InvalidSymbol after a reconnect) cannot be retried into
+// working: the bots trading it halt with the server's message.
+void TestEngine::invalidSymbolHaltsItsBots()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 20));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QVERIFY(engine.start(config({}, QJsonArray{bot(QStringLiteral("ticker"), strategy("R_100", "CALL", 5, "t"))})).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= 1, 60000);
+    failNextTickStreamAfterADrop(engine, QStringLiteral("InvalidSymbol"), QStringLiteral("Symbol R_100 invalid."));
+    QTRY_VERIFY_WITH_TIMEOUT(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("refuses ticks for R_100")) == 1,
+                             60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty()
+                                 && snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted,
+                             20000);
+    const BotSnapshot b = snapshots.last().at(0).value<AccountSnapshot>().bots.first();
+    QCOMPARE(b.reason.halt, HaltReason::Other);
+    QCOMPARE(b.reason.code, QStringLiteral("InvalidSymbol"));
+    QVERIFY(b.reason.text.contains(QStringLiteral("R_100")));
     stopEngine(engine);
 }
 
