@@ -41,6 +41,20 @@ Error secretRefused(const QString &what)
     return e;
 }
 
+// The entries of json[field] that parse as T (T::fromJson), in order; invalid ones are skipped.
+template<typename T>
+QList<T> validEntries(const QJsonObject &json, const QString &field)
+{
+    QList<T> out;
+    const QJsonArray items = json.value(field).toArray();
+    for (int i = 0; i < items.size(); ++i) {
+        Result<T> item = T::fromJson(items.at(i).toObject(), QStringLiteral("%1[%2]").arg(field).arg(i));
+        if (item)
+            out.append(item.value());
+    }
+    return out;
+}
+
 bool hasPassword(const QString &url)
 {
     const QUrl u(url, QUrl::StrictMode);
@@ -205,14 +219,7 @@ Result<EngineConfig> ConsoleSettings::engineConfig() const
 
 QList<BotConfig> ConsoleSettings::bots() const
 {
-    QList<BotConfig> out;
-    const QJsonArray bots = storedConfigJson().value(QLatin1String("bots")).toArray();
-    for (int i = 0; i < bots.size(); ++i) {
-        Result<BotConfig> b = BotConfig::fromJson(bots.at(i).toObject(), QStringLiteral("bots[%1]").arg(i));
-        if (b)
-            out.append(b.value());
-    }
-    return out;
+    return validEntries<BotConfig>(storedConfigJson(), QStringLiteral("bots"));
 }
 
 QStringList ConsoleSettings::accountIds() const
@@ -221,6 +228,25 @@ QStringList ConsoleSettings::accountIds() const
     for (const QJsonValue &a : storedConfigJson().value(QLatin1String("accounts")).toArray())
         out << a.toObject().value(QLatin1String("id")).toString();
     return out;
+}
+
+QList<AccountConfig> ConsoleSettings::accounts() const
+{
+    return validEntries<AccountConfig>(storedConfigJson(), QStringLiteral("accounts"));
+}
+
+Result<void> ConsoleSettings::addAccount(const AccountConfig &account)
+{
+    QJsonObject json = storedConfigJson();
+    QJsonArray accounts = json.value(QLatin1String("accounts")).toArray();
+    for (const QJsonValue &a : std::as_const(accounts)) {
+        if (a.toObject().value(QLatin1String("id")).toString() == account.id)
+            return Error::make(ErrorKind::InvalidInput, QStringLiteral("DuplicateAccount"),
+                               QStringLiteral("an account with id %1 is already configured").arg(account.id));
+    }
+    accounts.append(account.toJson());
+    json.insert(QStringLiteral("accounts"), accounts);
+    return storeConfigJson(json);
 }
 
 Result<void> ConsoleSettings::saveBot(const BotConfig &bot)

@@ -16,6 +16,7 @@ class QSettings;
 
 namespace Vigil {
 
+struct AccountConfig;
 struct BotConfig;
 struct EngineConfig;
 
@@ -65,6 +66,10 @@ public:
     Result<EngineConfig> engineConfig() const;
     QList<BotConfig> bots() const;
     QStringList accountIds() const;
+    // The stored accounts (valid ones), in order.
+    QList<AccountConfig> accounts() const;
+    // Appends an account; an existing id is refused (code "DuplicateAccount"). Validated like saveBot.
+    Result<void> addAccount(const AccountConfig &account);
     // Adds or replaces (by id) a bot; the whole configuration is validated before it is stored.
     Result<void> saveBot(const BotConfig &bot);
     Result<void> removeBot(const QString &botId);

@@ -29,12 +29,14 @@
 #include "engine/engine.h"
 #include "health/logcategories.h"
 #include "risk/tradinggate.h"
+#include "ui/accountsdialog.h"
 #include "ui/accounttablemodel.h"
 #include "ui/alertbanner.h"
 #include "ui/alertcenter.h"
 #include "ui/botdialog.h"
 #include "ui/bottablemodel.h"
 #include "ui/charts/pnlchart.h"
+#include "ui/charts/tickchart.h"
 #include "ui/connectionstatus.h"
 #include "ui/consolecolors.h"
 #include "ui/consolefeed.h"
@@ -52,6 +54,7 @@
 #include "ui/reconcilereportmodel.h"
 #include "ui/reconcileview.h"
 #include "ui/settingsdialog.h"
+#include "ui/tradesview.h"
 #include "ui/traycontroller.h"
 
 namespace Vigil {
@@ -90,6 +93,7 @@ struct MainWindow::Private
     LogView *logView = nullptr;
     ReconcileReportModel *reports = nullptr;
     ReconcileView *reconcileView = nullptr;
+    TradesView *trades = nullptr;
     QTabWidget *bottomTabs = nullptr;
 
     ModeBanner *mode = nullptr;
@@ -108,6 +112,7 @@ struct MainWindow::Private
     QScrollArea *limitsScroll = nullptr;
     QHash<QString, LimitsPanel *> limits;
     PnlChart *chart = nullptr;
+    TickChart *tickChart = nullptr;
 
     ConnectionStatus *connection = nullptr;
     QLabel *instance = nullptr;
@@ -124,6 +129,9 @@ struct MainWindow::Private
     QAction *remove = nullptr;
     QAction *reconcile = nullptr;
     QAction *settingsAction = nullptr;
+    QAction *accountsAction = nullptr;
+    AccountsDialog *accountsDialog = nullptr;
+    SecretStore *secrets = nullptr;
     QAction *emergency = nullptr;
     QAction *rearmAll = nullptr;
     QAction *showWindow = nullptr;
@@ -207,6 +215,9 @@ void MainWindow::buildActions()
     connect(d->remove, &QAction::triggered, this, &MainWindow::removeBot);
     connect(d->reconcile, &QAction::triggered, this, [this] { d->engine.reconcileNow(); });
     connect(d->settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    d->accountsAction = make(tr("Accounts…"), IconFactory::Action::Edit, tr("Add API tokens (kept in the keychain), see their scopes, revoke them"));
+    d->accountsAction->setObjectName(QStringLiteral("accountsAction"));
+    connect(d->accountsAction, &QAction::triggered, this, &MainWindow::showAccounts);
     connect(d->emergency, &QAction::triggered, this, &MainWindow::triggerEmergencyStop);
     connect(d->rearmAll, &QAction::triggered, this, [this] { rearm(); });
     connect(d->showWindow, &QAction::triggered, this, [this] {
@@ -277,6 +288,7 @@ void MainWindow::buildUi()
     auto *spacer = new QWidget(tools);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     tools->addWidget(spacer);
+    tools->addAction(d->accountsAction);
     tools->addAction(d->settingsAction);
     root->addWidget(tools);
 
@@ -349,6 +361,7 @@ void MainWindow::buildUi()
     // As tall as the panels need (scrolling beyond that), the chart takes the rest.
     limitsScroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     d->chart = new PnlChart(central);
+    d->tickChart = new TickChart(central);
 
     auto *right = new QWidget(central);
     auto *rightLayout = new QVBoxLayout(right);
@@ -357,6 +370,7 @@ void MainWindow::buildUi()
     rightLayout->addWidget(sectionLabel(tr("Limits")));
     rightLayout->addWidget(limitsScroll, 0);
     rightLayout->addWidget(d->chart, 1);
+    rightLayout->addWidget(d->tickChart, 1);
 
     auto *top = new QSplitter(Qt::Horizontal, central);
     top->setObjectName(QStringLiteral("topSplitter"));
@@ -373,6 +387,8 @@ void MainWindow::buildUi()
     d->bottomTabs->setObjectName(QStringLiteral("bottomTabs"));
     d->bottomTabs->addTab(d->logView, IconFactory::action(IconFactory::Action::Log), tr("Log"));
     d->bottomTabs->addTab(d->reconcileView, IconFactory::action(IconFactory::Action::Reconcile), tr("Reconciliation"));
+    d->trades = new TradesView(central);
+    d->bottomTabs->addTab(d->trades, tr("Trades"));
     d->bottomTabs->setDocumentMode(true);
 
     auto *vertical = new QSplitter(Qt::Vertical, central);
@@ -392,6 +408,7 @@ void MainWindow::buildUi()
 
     // Menus: everything is also reachable from the keyboard.
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(d->accountsAction);
     file->addAction(d->settingsAction);
     file->addSeparator();
     file->addAction(d->quit);
@@ -444,13 +461,45 @@ void MainWindow::connectEngine()
 {
     Engine &e = d->engine;
     d->feed->attach(e);
+    d->trades->attach(e);
+    d->tickChart->attach(e);
     connect(d->feed, &ConsoleFeed::snapshotsUpdated, this, &MainWindow::onSnapshots);
     connect(d->feed, &ConsoleFeed::eventsArrived, this, [this](const QList<EngineEvent> &events) {
         d->events->append(events);
         d->alerts->post(events);
+        d->trades->onEvents(events);
+        d->tickChart->addEvents(events);
     });
     connect(&e, &Engine::reconcileFinished, this, [this](const ReconcileReport &r) { d->reports->append(r); });
     connect(&e, &Engine::emergencyStopFinished, this, &MainWindow::onReport);
+    // Coordination in the status bar: backend and up/down as the engine reports them, instance in the tooltip.
+    auto showCoordination = [this](bool up, const QString &description) {
+        const QString backend = d->engine.coordinationBackend();
+        d->coordination->setText(up ? tr("Coordination: %1, up").arg(backend) : tr("Coordination: %1, DOWN — no buys").arg(backend));
+        d->coordination->setToolTip(tr("Instance %1 · %2%3")
+                                        .arg(d->engine.instanceId(), backend,
+                                             description.isEmpty() ? QString() : QStringLiteral(" · ") + description));
+        d->coordination->setProperty("up", up);
+        d->coordination->setStyleSheet(up ? QString() : QStringLiteral("color: %1; font-weight: bold;").arg(ConsoleColors::css(ConsoleColors::loss())));
+    };
+    connect(&e, &Engine::started, this, [this, showCoordination] { showCoordination(d->engine.isCoordinationUp(), QString()); });
+    connect(&e, &Engine::coordinationChanged, this, showCoordination);
+    connect(&e, &Engine::botChangeApplied, this, [this](const QString &botId, const QString &change) {
+        if (change == QLatin1String("add"))
+            showStatusMessage(tr("Bot %1 added and running").arg(botId));
+        else if (change == QLatin1String("update"))
+            showStatusMessage(tr("Bot %1: new settings in effect").arg(botId));
+        else
+            showStatusMessage(tr("Bot %1 removed").arg(botId));
+    });
+    connect(&e, &Engine::botChangeRefused, this, [this](const QString &botId, const QString &change, const Error &error) {
+        // A refused removal leaves the bot in the configuration: it is still trading or holding a contract.
+        if (change == QLatin1String("remove")) {
+            if (const BotConfig *b = d->engine.config().bot(botId))
+                (void)d->settings.saveBot(*b);
+        }
+        noteRestartNeeded(tr("bot %1 not changed now: %2").arg(botId, error.message));
+    });
     connect(&e, &Engine::started, this, [this] {
         d->mode->setMode(d->engine.config().isPaper(), d->engine.config().endpoint.toString());
         d->instance->setText(tr("Instance %1").arg(d->engine.instanceId()));
@@ -484,8 +533,10 @@ HaltBar *MainWindow::haltBar() const { return d->haltBar; }
 ModeBanner *MainWindow::modeBanner() const { return d->mode; }
 LogView *MainWindow::logView() const { return d->logView; }
 ReconcileView *MainWindow::reconcileView() const { return d->reconcileView; }
+TradesView *MainWindow::tradesView() const { return d->trades; }
 ConnectionStatus *MainWindow::connectionStatus() const { return d->connection; }
 PnlChart *MainWindow::pnlChart() const { return d->chart; }
+TickChart *MainWindow::tickChart() const { return d->tickChart; }
 EmergencyStopDialog *MainWindow::reportDialog() const { return d->report; }
 int MainWindow::pendingStops() const { return int(d->pendingStops.size()); }
 
@@ -670,6 +721,9 @@ void MainWindow::updateBotActions()
                                 || state == BotState::Starting));
     d->edit->setEnabled(any);
     d->remove->setEnabled(any);
+    // The tick chart follows the selected bot (and its symbol, should an edit change it).
+    d->tickChart->follow(any ? current.data(BotTableModel::BotIdRole).toString() : QString(),
+                         any ? current.siblingAtColumn(BotTableModel::SymbolColumn).data().toString() : QString());
 }
 
 void MainWindow::showBotMenu(const QPoint &pos)
@@ -739,7 +793,7 @@ void MainWindow::addBot()
             showStatusMessage(tr("Bot not saved: %1").arg(saved.error().message));
             return;
         }
-        noteRestartNeeded(tr("bot %1 added").arg(dialog->botConfig().id));
+        applyBot(dialog->botConfig(), true);
     });
     dialog->open();
 }
@@ -768,7 +822,7 @@ void MainWindow::editBot()
             showStatusMessage(tr("Bot not saved: %1").arg(saved.error().message));
             return;
         }
-        noteRestartNeeded(tr("bot %1 changed").arg(dialog->botConfig().id));
+        applyBot(dialog->botConfig(), false);
     });
     dialog->open();
 }
@@ -779,21 +833,51 @@ void MainWindow::removeBot()
     if (id.isEmpty())
         return;
     auto *box = new QMessageBox(QMessageBox::Question, tr("Remove bot"),
-                                tr("Remove bot %1 from the configuration?\n\nIt keeps its current state until Vigil "
-                                   "restarts; stop it first to stop its trading now.")
+                                tr("Remove bot %1 from the configuration?\n\nA bot with a contract open is not removed: "
+                                   "stop it and remove it once its contract has settled.")
                                     .arg(id),
                                 QMessageBox::Yes | QMessageBox::Cancel, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::finished, this, [this, id](int result) {
         if (result != QMessageBox::Yes)
             return;
+        // The running engine first: it refuses a bot that is not flat, and then nothing is removed.
+        const bool running = d->engine.isRunning() && d->engine.config().bot(id);
+        if (running) {
+            if (Result<void> r = d->engine.removeBot(id); !r) {
+                QMessageBox::warning(this, tr("Bot not removed"), r.error().message);
+                return;
+            }
+        }
         if (Result<void> removed = d->settings.removeBot(id); !removed) {
             showStatusMessage(tr("Bot not removed: %1").arg(removed.error().message));
             return;
         }
-        noteRestartNeeded(tr("bot %1 removed").arg(id));
+        if (running) {
+            d->settings.sync();
+            showStatusMessage(tr("Removing bot %1…").arg(id));
+            Q_EMIT botConfigChanged();
+        } else {
+            noteRestartNeeded(tr("bot %1 removed").arg(id));
+        }
     });
     box->open();
+}
+
+void MainWindow::applyBot(const BotConfig &config, bool added)
+{
+    if (!d->engine.isRunning()) {
+        noteRestartNeeded(added ? tr("bot %1 added").arg(config.id) : tr("bot %1 changed").arg(config.id));
+        return;
+    }
+    const Result<void> r = added ? d->engine.addBot(config) : d->engine.updateBot(config);
+    if (!r) {
+        noteRestartNeeded(tr("bot %1 saved, not applied now: %2").arg(config.id, r.error().message));
+        return;
+    }
+    d->settings.sync();
+    showStatusMessage(added ? tr("Adding bot %1…").arg(config.id) : tr("Applying the changes to bot %1…").arg(config.id));
+    Q_EMIT botConfigChanged();
 }
 
 void MainWindow::showSettings()
@@ -803,6 +887,26 @@ void MainWindow::showSettings()
     connect(dialog, &SettingsDialog::shortcutChanged, this, &MainWindow::setKillSwitchShortcut);
     connect(dialog, &SettingsDialog::restartNeeded, this, [this] { noteRestartNeeded(tr("settings changed")); });
     dialog->open();
+}
+
+void MainWindow::setSecretStore(SecretStore *store)
+{
+    Q_ASSERT(!d->accountsDialog); // the dialog keeps the store it was made with
+    d->secrets = store;
+    d->accountsDialog = new AccountsDialog(d->engine, d->settings, d->secrets, this);
+    connect(d->accountsDialog, &AccountsDialog::configChanged, this, &MainWindow::noteRestartNeeded);
+}
+
+QAction *MainWindow::accountsAction() const { return d->accountsAction; }
+AccountsDialog *MainWindow::accountsDialog() const { return d->accountsDialog; }
+
+void MainWindow::showAccounts()
+{
+    if (!d->accountsDialog)
+        setSecretStore(nullptr);
+    d->accountsDialog->show();
+    d->accountsDialog->raise();
+    d->accountsDialog->activateWindow();
 }
 
 void MainWindow::noteRestartNeeded(const QString &why)

@@ -11,6 +11,7 @@ class QTableView;
 
 namespace Vigil {
 
+class AccountsDialog;
 class AccountTableModel;
 class AlertBanner;
 class AlertCenter;
@@ -28,7 +29,11 @@ class ModeBanner;
 class PnlChart;
 class ReconcileReportModel;
 class ReconcileView;
+class TickChart;
+class TradesView;
+class SecretStore;
 struct AccountSnapshot;
+struct BotConfig;
 struct EmergencyStopReport;
 struct ReconcileReport;
 
@@ -55,14 +60,23 @@ public:
     QPushButton *emergencyStopButton() const;
     QAction *emergencyStopAction() const;
     QAction *rearmAction() const;
+    // Where the Accounts dialog keeps API tokens (the OS keychain in the app). Must outlive the window.
+    // Without it (the default: no keychain) adding a token fails with a clear error. Call once, early:
+    // the dialog is made here and kept, so that it clears revoked tokens from the store all along.
+    void setSecretStore(SecretStore *store);
+    QAction *accountsAction() const;
+    // nullptr until setSecretStore() or the first showAccounts().
+    AccountsDialog *accountsDialog() const;
     AlertBanner *alertBanner() const;
     AlertCenter *alertCenter() const;
     HaltBar *haltBar() const;
     ModeBanner *modeBanner() const;
     LogView *logView() const;
     ReconcileView *reconcileView() const;
+    TradesView *tradesView() const;
     ConnectionStatus *connectionStatus() const;
     PnlChart *pnlChart() const;
+    TickChart *tickChart() const;
     LimitsPanel *limitsPanel(const QString &accountId) const;
     // The report window once a report arrived, else nullptr.
     EmergencyStopDialog *reportDialog() const;
@@ -80,13 +94,15 @@ public Q_SLOTS:
     void rearm(const QString &accountId = {});
     void setKillSwitchShortcut(const QKeySequence &shortcut);
     void showSettings();
+    void showAccounts();
     void addBot();
     void editBot();
     void removeBot();
 
 Q_SIGNALS:
     void emergencyStopTriggered(quint64 stopId);
-    // The bot configuration in the settings changed (applies when the engine restarts).
+    // The bot configuration in the settings changed (applied to the running engine where it can be,
+    // else when the engine restarts).
     void botConfigChanged();
 
 protected:
@@ -105,6 +121,8 @@ private:
     void showBotMenu(const QPoint &pos);
     void showAccountMenu(const QPoint &pos);
     void noteRestartNeeded(const QString &why);
+    // A saved bot goes to the running engine too; what it cannot take now applies at the next start.
+    void applyBot(const BotConfig &config, bool added);
     void showStatusMessage(const QString &text);
 
     struct Private;

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void connectionStatusCountsSeconds();
     void reconcileReportsAreListed();
     void addBotGoesToTheSettings();
+    void coordinationStateIsInTheStatusBar();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -239,6 +240,20 @@ void TestMainWindow::reconcileReportsAreListed()
     r.trigger = QStringLiteral("manual");
     Q_EMIT m_engine->reconcileFinished(r);
     QCOMPARE(m_window->reportModel()->rowCount(), 1);
+}
+
+void TestMainWindow::coordinationStateIsInTheStatusBar()
+{
+    auto *label = m_window->findChild<QLabel *>(QStringLiteral("coordinationStatus"));
+    QVERIFY(label);
+    Q_EMIT m_engine->coordinationChanged(false, QStringLiteral("redis://127.0.0.1:6390 unreachable"));
+    QVERIFY2(label->text().contains(QStringLiteral("DOWN")), qPrintable(label->text()));
+    QVERIFY(label->text().contains(m_engine->coordinationBackend()));
+    QVERIFY(label->toolTip().contains(m_engine->instanceId()));
+    QVERIFY(label->toolTip().contains(QStringLiteral("unreachable")));
+    Q_EMIT m_engine->coordinationChanged(true, QStringLiteral("redis://127.0.0.1:6390"));
+    QVERIFY2(label->text().endsWith(QStringLiteral("up")), qPrintable(label->text()));
+    QVERIFY(label->property("up").toBool());
 }
 
 void TestMainWindow::addBotGoesToTheSettings()

@@ -4,24 +4,30 @@
 //
 //   tick → buy       A accounts × B bots (FixedEntry: every idle bot buys on the next tick of its symbol), the
 //                    bots of one account on B different symbols. Both ends are taken on the simulator's thread
-//                    with one steady clock: "tick sent" = the tick has been handed to every subscribed socket
-//                    (a slot on Market::ticked that runs after the server's own); "buy received" = the buy's
-//                    text frame reached the simulator's socket (QWebSocket::textFrameReceived, emitted before
-//                    the session parses it). A buy is attributed to the latest tick of its symbol sent before
-//                    it. Buys are also split by their place in the account's queue: an account sends one buy
-//                    at a time (account lock), so when several of its symbols tick together the later bots wait
-//                    for the earlier buys' replies. Everything in between is Vigil: client parse → bot →
-//                    executor (gate, ledger, lock, journal insertPending with synchronous=FULL) → client write.
+//                    with one steady clock: "tick sent" = the simulator started on that tick (see installProbes:
+//                    errs towards longer figures by at most the simulator's own time per tick, printed);
+//                    "buy received" = the buy's text frame reached the simulator's socket
+//                    (QWebSocket::textFrameReceived, emitted before the session parses it). A buy is attributed
+//                    to the latest tick of its symbol before it. Buys are also split by their place in the
+//                    account's queue: an account has one buy in flight at a time (account lock), so when several
+//                    of its symbols tick together the later bots wait for the earlier buys' replies. Everything in
+//                    between is Vigil: client parse → bot → executor (gate, ledger, lock, journal insertPending
+//                    with synchronous=FULL) → client write. Rounds alternate the journal under --dir and on tmpfs.
+//                    The simulator has 10 synthetic indices, so the bots share 10 symbols (not 20).
 //   emergency stop   the same accounts each holding B open 60-minute contracts (sellable after their entry
 //                    tick); Engine::emergencyStop() repeatedly (re-armed in between, bots buy again): the
 //                    EmergencyStopReport's trigger → gate halted, trigger → last sell written, trigger → every
 //                    sell answered and every account re-queried (verified flat). Simulator rate limits off.
 //   journal          insertPending + markOpen on SQLite (WAL, synchronous=FULL) in a temporary folder on disk,
-//                    and the same on tmpfs (/dev/shm) as the peer: the difference is the fsync.
+//                    the same on tmpfs (/dev/shm) as the peer (the difference is the fsync), and `accounts` writers
+//                    with their own connections to one file at once, as the account workers write.
+//
+// Each latency is taken in rounds; the tables show the median over rounds of each round's p50 and p99, and the
+// load average (/proc/loadavg) is printed with every section: the machine is shared.
 //
 // Prints Markdown tables; exit 0 unless something failed outright (a missed target is reported, not a failure).
-// Usage: bench_engine [--quick] [--accounts 20] [--bots 5] [--seconds 60] [--stops 20] [--journal-n 2000]
-//                     [--dir DIR]
+// Usage: bench_engine [--quick] [--accounts 20] [--bots 5] [--seconds 60] [--rounds 3] [--stops 20] [--journal-n 2000]
+//                     [--dir DIR] [--contract-ticks 5] [--no-tmpfs-peer] [--verbose]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -36,6 +42,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QEvent>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
@@ -58,6 +65,8 @@
 using namespace Vigil;
 
 namespace {
+
+bool s_verbose = false; // --verbose: every engine event to stderr
 
 const QStringList s_symbols{QStringLiteral("R_10"),   QStringLiteral("R_25"),   QStringLiteral("R_50"),
                             QStringLiteral("R_75"),   QStringLiteral("R_100"),  QStringLiteral("1HZ10V"),
@@ -96,6 +105,47 @@ QString fmt(double v, int decimals = 1)
 {
     return QString::number(v, 'f', decimals);
 }
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return percentile(v, 0.5);
+}
+
+// /proc/loadavg as is: 1, 5 and 15 minute load averages, runnable/total tasks, last pid.
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readLine().trimmed()) : QStringLiteral("n/a");
+}
+
+// A latency measured in rounds: each round gives a p50 and a p99; the figures are the medians over rounds, so
+// one round hit by the machine's noise does not make the figure.
+struct Rounds
+{
+    std::vector<double> p50s, p99s;
+    size_t samples = 0;
+
+    void add(const std::vector<double> &v)
+    {
+        if (v.empty())
+            return;
+        const Stats st = summarize(v);
+        p50s.push_back(st.p50);
+        p99s.push_back(st.p99);
+        samples += v.size();
+    }
+    bool empty() const { return p50s.empty(); }
+    double p50() const { return median(p50s); }
+    double p99() const { return median(p99s); }
+    QString p99Range(int decimals = 1) const
+    {
+        if (p99s.empty())
+            return QStringLiteral("–");
+        const auto [lo, hi] = std::minmax_element(p99s.begin(), p99s.end());
+        return fmt(*lo, decimals) + QStringLiteral(" – ") + fmt(*hi, decimals);
+    }
+};
 
 // Runs an event loop until `done` is called or `timeoutMs` passes; false on timeout. Called only from
 // main()'s phases, between measurements, never from a handler: the only loop running, not a nested one.
@@ -198,6 +248,20 @@ Engine::Options engineOptions(const QString &dataDir, double timeScale)
     return o;
 }
 
+// Creates the journal (WAL mode, schema) before the account threads open it at once. Works around a race in
+// Journal::open: on a FRESH file, concurrent openers' `PRAGMA journal_mode = WAL` can fail at once with
+// "database is locked" (busy_timeout is not honoured there), and that account then never trades (reported).
+bool precreateJournal(EngineConfig &config, const QString &dataDir)
+{
+    config.journalUrl = QDir(dataDir).filePath(QStringLiteral("journal.db"));
+    JournalConfig jc;
+    jc.url = config.journalUrl;
+    const Result<std::unique_ptr<Journal>> journal = Journal::open(jc);
+    if (!journal.ok())
+        std::fprintf(stderr, "journal: %s\n", qPrintable(journal.error().toString()));
+    return journal.ok();
+}
+
 // Starts the engine and waits until every account is connected and reconciled. `onSimulatorStart` runs on the
 // simulator's thread right after it starts listening, before any account connects. False on failure.
 bool startEngine(Engine &engine, const EngineConfig &config, QHash<QString, AccountSnapshot> &snapshots,
@@ -205,6 +269,11 @@ bool startEngine(Engine &engine, const EngineConfig &config, QHash<QString, Acco
 {
     QObject::connect(&engine, &Engine::accountUpdated, &engine,
                      [&snapshots](const AccountSnapshot &s) { snapshots.insert(s.id, s); });
+    QObject::connect(&engine, &Engine::eventRaised, &engine, [](const EngineEvent &e) {
+        if (s_verbose)
+            std::fprintf(stderr, "[%lld] %s %s: %s\n", static_cast<long long>(e.atMs % 100000), qPrintable(e.account),
+                         qPrintable(e.bot), qPrintable(e.message));
+    });
     QObject::connect(&engine, &Engine::startFailed, &engine, [](const Error &e) {
         std::fprintf(stderr, "engine start failed: %s\n", qPrintable(e.toString()));
     });
@@ -234,14 +303,19 @@ bool startEngine(Engine &engine, const EngineConfig &config, QHash<QString, Acco
     return up;
 }
 
+// Stops the engine; the Engine's destructor joins whatever is left. Engine::stop() does not always emit
+// stopped() when several accounts stop at once (see the report: onWorkerFinished tests QThread::isRunning() of
+// threads that were told to quit but have not finished yet), so this waits a bounded time and says so.
 void stopEngine(Engine &engine)
 {
     if (!engine.isRunning())
         return;
-    runUntil(60'000, [&engine](const std::function<void()> &done) {
+    const bool stopped = runUntil(5'000, [&engine](const std::function<void()> &done) {
         QObject::connect(&engine, &Engine::stopped, &engine, done, Qt::SingleShotConnection);
         engine.stop();
     });
+    if (!stopped)
+        std::fprintf(stderr, "note: Engine::stop() did not emit stopped() within 5 s; the destructor joins the threads\n");
 }
 
 int totalOpen(const QHash<QString, AccountSnapshot> &snapshots)
@@ -261,7 +335,8 @@ struct WireRecorder
 {
     struct TickSent
     {
-        qint64 ns;
+        qint64 ns;    // the simulator started on this tick (it writes the tick frames first)
+        qint64 endNs; // ... and was done with it (tick frames and the contract updates it caused)
         qint64 epoch;
     };
     struct BuyReceived
@@ -271,19 +346,53 @@ struct WireRecorder
         QString frame;
     };
     bool recording = false;
+    qint64 mark = 0; // the start of the current pump, or the end of the tick before in the same pump
     std::map<QString, std::vector<TickSent>> ticks; // by symbol, in time order
     std::vector<BuyReceived> buys;
     std::vector<quint64> connections;
 };
 
-// The two probes, on the simulator's thread. Market::ticked: the server connected to it first (in its
-// constructor), so this slot runs after the tick frame went to every subscribed session. textFrameReceived:
-// QWebSocket emits it before textMessageReceived, i.e. before the session even parses the request.
+// Stamps WireRecorder::mark when a timer event reaches the watched timer (before it fires). Simulator thread.
+class TimerMark final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TimerMark)
+
+public:
+    TimerMark(std::shared_ptr<WireRecorder> rec, QObject *parent) : QObject(parent), m_rec(std::move(rec)) {}
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Timer)
+            m_rec->mark = steadyNs();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::shared_ptr<WireRecorder> m_rec;
+};
+
+// The probes, on the simulator's thread.
+// "Tick sent": Market::ticked reaches this slot only after the server's own slot (connected first, in its
+// constructor) has written the tick to every subscribed session and sent the contract updates it caused, which
+// can take a millisecond. So the tick's time is taken as the moment the simulator STARTED on it: the end of the
+// previous tick of the same pump, or the moment the pump's timer event arrived for the first one.
+// The tick frames are the first thing it writes, so this errs towards longer tick → buy figures.
+// "Buy received": QWebSocket emits textFrameReceived before textMessageReceived, i.e. before the session even
+// parses the request.
 void installProbes(Sim::SimServer &sim, const std::shared_ptr<WireRecorder> &rec)
 {
+    // The market is pumped from the server's own single-shot QTimer (its only QTimer child): an event filter
+    // sees the timer event before the timer emits timeout(), i.e. before the pump starts.
+    auto *mark = new TimerMark(rec, &sim);
+    for (QTimer *timer : sim.findChildren<QTimer *>(Qt::FindDirectChildrenOnly))
+        timer->installEventFilter(mark);
     QObject::connect(&sim.market(), &Sim::Market::ticked, &sim, [rec](const QString &symbol, const Sim::Tick &tick) {
+        const qint64 now = steadyNs();
         if (rec->recording)
-            rec->ticks[symbol].push_back({steadyNs(), tick.epoch});
+            rec->ticks[symbol].push_back({rec->mark ? rec->mark : now, now, tick.epoch});
+        rec->mark = now;
     });
     Sim::SimServer *server = &sim;
     QObject::connect(&sim, &Sim::SimServer::connectionOpened, &sim, [rec, server](quint64 id) {
@@ -304,6 +413,7 @@ void installProbes(Sim::SimServer &sim, const std::shared_ptr<WireRecorder> &rec
 struct TickToBuy
 {
     std::vector<double> allUs, firstUs, queuedUs;
+    std::vector<double> simTickUs; // how long the simulator spent on each tick (the uncertainty of "sent")
     int buys = 0;
     int unmatched = 0;
     qsizetype probedConnections = 0;
@@ -341,12 +451,17 @@ TickToBuy analyse(const WireRecorder &rec, double seconds)
         const int p = place[{b.connection, tick.epoch}]++;
         (p == 0 ? out.firstUs : out.queuedUs).push_back(us);
     }
+    for (const auto &[symbol, ticks] : rec.ticks) {
+        for (const WireRecorder::TickSent &t : ticks)
+            out.simTickUs.push_back(double(t.endNs - t.ns) / 1000.0);
+    }
     for (const auto &[connection, n] : perConnection)
         out.maxBuysPerAccountMinute = std::max(out.maxBuysPerAccountMinute, int(double(n) * 60.0 / std::max(1.0, seconds)));
     return out;
 }
 
-std::optional<TickToBuy> benchTickToBuy(const QString &baseDir, int accounts, int bots, double seconds, double timeScale)
+std::optional<TickToBuy> benchTickToBuy(const QString &baseDir, int accounts, int bots, int ticksPerContract, double seconds,
+                                        double timeScale)
 {
     QTemporaryDir dir(baseDir + QStringLiteral("/bench_engine-XXXXXX"));
     if (!dir.isValid())
@@ -359,7 +474,9 @@ std::optional<TickToBuy> benchTickToBuy(const QString &baseDir, int accounts, in
             traded.insert(e.bot);
     });
     auto rec = std::make_shared<WireRecorder>();
-    const EngineConfig config = engineConfig(accounts, bots, 5, "t");
+    EngineConfig config = engineConfig(accounts, bots, ticksPerContract, "t");
+    if (!precreateJournal(config, dir.path()))
+        return std::nullopt;
     if (!startEngine(engine, config, snapshots, [rec](Sim::SimServer &sim) { installProbes(sim, rec); })) {
         stopEngine(engine);
         return std::nullopt;
@@ -403,7 +520,9 @@ std::optional<StopRuns> benchEmergencyStop(const QString &baseDir, int accounts,
     std::optional<EmergencyStopReport> report;
     QObject::connect(&engine, &Engine::emergencyStopFinished, &engine,
                      [&report](const EmergencyStopReport &r) { report = r; });
-    const EngineConfig config = engineConfig(accounts, bots, 60, "m");
+    EngineConfig config = engineConfig(accounts, bots, 60, "m");
+    if (!precreateJournal(config, dir.path()))
+        return std::nullopt;
     if (!startEngine(engine, config, snapshots)) {
         stopEngine(engine);
         return std::nullopt;
@@ -447,33 +566,21 @@ std::optional<StopRuns> benchEmergencyStop(const QString &baseDir, int accounts,
 // ------------------------------------------------------------------------------------------------
 // 3. journal
 
-struct JournalRow
+struct JournalSamples
 {
-    QString where;
     std::vector<double> insertUs, openUs, pairUs;
     int failures = 0;
 };
 
-std::optional<JournalRow> benchJournal(const QString &where, const QString &baseDir, int n)
+// Writes n trades as the executor does (insertPending before the buy is sent, markOpen with its reply), after
+// 20 warm-up pairs; `writer` keeps the rows of concurrent writers apart.
+void writePairs(Journal &journal, int writer, int n, JournalSamples &out)
 {
-    QTemporaryDir dir(baseDir + QStringLiteral("/bench_journal-XXXXXX"));
-    if (!dir.isValid())
-        return std::nullopt;
-    JournalConfig jc;
-    jc.url = dir.filePath(QStringLiteral("journal.db"));
-    Result<std::unique_ptr<Journal>> opened = Journal::open(jc);
-    if (!opened.ok()) {
-        std::fprintf(stderr, "journal on %s: %s\n", qPrintable(where), qPrintable(opened.error().toString()));
-        return std::nullopt;
-    }
-    Journal &journal = *opened.value();
-    JournalRow row;
-    row.where = where;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (int i = -20; i < n; ++i) { // 20 warm-up pairs
+    for (int i = -20; i < n; ++i) {
         Trade t;
-        t.account = QStringLiteral("VRTC1000001");
-        t.bot = QStringLiteral("bench-bot");
+        t.account = QStringLiteral("VRTC%1").arg(1000001 + writer);
+        t.bot = QStringLiteral("bench-bot-%1").arg(writer);
         t.symbol = s_symbols.at((i + 20) % s_symbols.size());
         t.contractType = QStringLiteral("CALL");
         t.duration = 5;
@@ -481,25 +588,81 @@ std::optional<JournalRow> benchJournal(const QString &where, const QString &base
         t.currency = QStringLiteral("USD");
         t.stake = Money::fromMinor(100);
         t.openedMs = now + i;
-        t.requestTag = QStringLiteral("bench:%1").arg(i);
+        t.requestTag = QStringLiteral("bench:%1:%2").arg(writer).arg(i);
+        const qint64 contract = 500'000'000 + qint64(writer) * 1'000'000 + i;
         const qint64 a = steadyNs();
         const Result<qint64> id = journal.insertPending(t);
         const qint64 b = steadyNs();
-        const Result<void> open = id.ok() ? journal.markOpen(id.value(), 500'000'000 + i, 700'000'000 + i,
+        const Result<void> open = id.ok() ? journal.markOpen(id.value(), contract, contract + 200'000'000,
                                                              Money::fromMinor(100), Money::fromMinor(195), now + i, 0)
                                           : Result<void>(id.error());
         const qint64 c = steadyNs();
         if (!id.ok() || !open.ok()) {
-            ++row.failures;
+            if (out.failures++ == 0)
+                std::fprintf(stderr, "journal writer %d: %s (after %.1f ms)\n", writer,
+                             qPrintable((id.ok() ? open.error() : id.error()).toString()), double(c - a) / 1e6);
             continue;
         }
         if (i < 0)
             continue;
-        row.insertUs.push_back(double(b - a) / 1000.0);
-        row.openUs.push_back(double(c - b) / 1000.0);
-        row.pairUs.push_back(double(c - a) / 1000.0);
+        out.insertUs.push_back(double(b - a) / 1000.0);
+        out.openUs.push_back(double(c - b) / 1000.0);
+        out.pairUs.push_back(double(c - a) / 1000.0);
     }
-    return row;
+}
+
+// `writers` threads, each with its own connection to one fresh journal file (as the engine's account workers
+// have), write n pairs each, all at once. nullopt when the journal cannot be opened.
+std::optional<JournalSamples> benchJournal(const QString &baseDir, int writers, int n)
+{
+    QTemporaryDir dir(baseDir + QStringLiteral("/bench_journal-XXXXXX"));
+    if (!dir.isValid())
+        return std::nullopt;
+    JournalConfig jc;
+    jc.url = dir.filePath(QStringLiteral("journal.db"));
+    {
+        // Schema and WAL mode first, before concurrent openers (see precreateJournal).
+        const Result<std::unique_ptr<Journal>> first = Journal::open(jc);
+        if (!first.ok()) {
+            std::fprintf(stderr, "journal in %s: %s\n", qPrintable(baseDir), qPrintable(first.error().toString()));
+            return std::nullopt;
+        }
+    }
+    std::vector<JournalSamples> per(static_cast<size_t>(writers));
+    std::atomic<int> ready{0};
+    std::atomic<bool> go{false};
+    std::atomic<bool> openFailed{false};
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back(QThread::create([&, w] {
+            Result<std::unique_ptr<Journal>> journal = Journal::open(jc);
+            ready.fetch_add(1);
+            while (!go.load())
+                QThread::yieldCurrentThread();
+            if (!journal.ok()) {
+                std::fprintf(stderr, "journal writer %d: %s\n", w, qPrintable(journal.error().toString()));
+                openFailed.store(true);
+                return;
+            }
+            writePairs(*journal.value(), w, n, per[size_t(w)]);
+        }));
+        threads.back()->start();
+    }
+    while (ready.load() < writers)
+        QThread::yieldCurrentThread();
+    go.store(true);
+    for (const auto &t : threads)
+        t->wait();
+    JournalSamples all;
+    for (const JournalSamples &p : per) {
+        all.insertUs.insert(all.insertUs.end(), p.insertUs.begin(), p.insertUs.end());
+        all.openUs.insert(all.openUs.end(), p.openUs.begin(), p.openUs.end());
+        all.pairUs.insert(all.pairUs.end(), p.pairUs.begin(), p.pairUs.end());
+        all.failures += p.failures;
+    }
+    if (openFailed.load())
+        return std::nullopt;
+    return all;
 }
 
 QString filesystemOf(const QString &path)
@@ -549,68 +712,175 @@ int main(int argc, char **argv)
                                         QStringLiteral("n"), QStringLiteral("2000"));
     const QCommandLineOption dirOpt(QStringLiteral("dir"), QStringLiteral("Folder for journals (default: the temp folder)."),
                                     QStringLiteral("path"), QDir::tempPath());
-    parser.addOptions({quickOpt, accountsOpt, botsOpt, secondsOpt, stopsOpt, journalOpt, dirOpt});
+    const QCommandLineOption ticksOpt(QStringLiteral("contract-ticks"), QStringLiteral("tick → buy: contract duration in ticks."),
+                                      QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption noPeerOpt(QStringLiteral("no-tmpfs-peer"), QStringLiteral("tick → buy: skip the run on /dev/shm."));
+    const QCommandLineOption verboseOpt(QStringLiteral("verbose"), QStringLiteral("Print every engine event to stderr."));
+    const QCommandLineOption roundsOpt(QStringLiteral("rounds"),
+                                       QStringLiteral("tick → buy and journal: rounds, disk and tmpfs alternating."),
+                                       QStringLiteral("n"), QStringLiteral("3"));
+    parser.addOptions({quickOpt, accountsOpt, botsOpt, secondsOpt, stopsOpt, journalOpt, dirOpt, ticksOpt, noPeerOpt,
+                       verboseOpt, roundsOpt});
     parser.process(app);
 
     const bool quick = parser.isSet(quickOpt);
+    s_verbose = parser.isSet(verboseOpt);
     const int accounts = quick ? 4 : std::clamp(parser.value(accountsOpt).toInt(), 1, 200);
     const int bots = quick ? 5 : std::clamp(parser.value(botsOpt).toInt(), 1, int(s_symbols.size()));
-    const double seconds = quick ? 3 : std::max(1.0, parser.value(secondsOpt).toDouble());
+    const double seconds = quick ? 5 : std::max(1.0, parser.value(secondsOpt).toDouble());
     const int stops = quick ? 1 : std::max(1, parser.value(stopsOpt).toInt());
+    const int rounds = quick ? 1 : std::max(1, parser.value(roundsOpt).toInt());
     const int journalN = quick ? 100 : std::max(10, parser.value(journalOpt).toInt());
     const QString baseDir = parser.value(dirOpt);
+    // Full runs: 5-tick contracts keep every account inside Deriv's call budget (the account workers' clients
+    // enforce it); the quick run uses 1-tick contracts so that its short window sees buys at all.
+    const int ticksPerContract = quick ? 1 : std::clamp(parser.value(ticksOpt).toInt(), 1, 10);
     const double tickScale = 1.0;  // 1 s / 2 s ticks: the accounts stay inside Deriv's call budget
     const double stopScale = 4.0;  // entry ticks come sooner; 60-minute contracts still stay open
     bool allOk = true;
 
     std::printf("# bench_engine%s\n\n", quick ? " --quick" : "");
     std::printf("Machine: %d cores (shared). Paper-mode Engine, embedded simulator (own thread, rate limits off), "
-                "SQLite journal under %s (%s).\n",
-                QThread::idealThreadCount(), qPrintable(baseDir), qPrintable(filesystemOf(baseDir)));
+                "SQLite journal under %s (%s).\nLoad average at start (/proc/loadavg): %s\n",
+                QThread::idealThreadCount(), qPrintable(baseDir), qPrintable(filesystemOf(baseDir)),
+                qPrintable(loadAverage()));
 
-    // 3 first: quick and independent of the rest.
-    std::vector<JournalRow> journals;
-    if (auto r = benchJournal(QStringLiteral("%1 (%2)").arg(baseDir, filesystemOf(baseDir)), baseDir, journalN))
-        journals.push_back(*r);
-    else
-        allOk = false;
     const QString shm = QStringLiteral("/dev/shm");
-    if (QFileInfo(shm).isDir() && QFileInfo(shm).isWritable() && filesystemOf(baseDir) != QLatin1String("tmpfs")) {
-        if (auto r = benchJournal(QStringLiteral("%1 (%2, peer: fsync is free)").arg(shm, filesystemOf(shm)), shm, journalN))
-            journals.push_back(*r);
-    }
+    const QString diskName = QStringLiteral("%1 (%2)").arg(baseDir, filesystemOf(baseDir));
+    const QString shmName = QStringLiteral("%1 (%2)").arg(shm, filesystemOf(shm));
+    const bool shmPeer = QFileInfo(shm).isDir() && QFileInfo(shm).isWritable() && filesystemOf(baseDir) != QLatin1String("tmpfs");
+    const auto printLoad = [] { std::printf("Load average after this section: %s\n", qPrintable(loadAverage())); };
 
-    const std::optional<TickToBuy> t2b = benchTickToBuy(baseDir, accounts, bots, seconds, tickScale);
-    allOk = allOk && t2b.has_value();
+    // 1. Journal: per round, one writer on --dir, one on tmpfs (the peer: fsync is free there), and `accounts`
+    // writers at once on each (every account worker has its own connection to the one journal file).
+    struct JournalSeries
+    {
+        QString where;
+        int writers = 1;
+        QString folder;
+        Rounds insert, open, pair;
+        int failures = 0;
+        bool ok = true;
+    };
+    std::vector<JournalSeries> journals{{diskName, 1, baseDir, {}, {}, {}, 0, true}};
+    if (shmPeer)
+        journals.push_back({shmName + QStringLiteral(", peer: fsync is free"), 1, shm, {}, {}, {}, 0, true});
+    // Not in --quick: on a busy disk concurrent writers can fail with Busy (a finding, not a smoke-test failure).
+    if (accounts > 1 && !quick) {
+        journals.push_back({diskName, accounts, baseDir, {}, {}, {}, 0, true});
+        if (shmPeer)
+            journals.push_back({shmName, accounts, shm, {}, {}, {}, 0, true});
+    }
+    const int contendedN = std::max(10, journalN / std::max(1, accounts));
+    for (int r = 0; r < rounds; ++r) {
+        for (JournalSeries &j : journals) {
+            const std::optional<JournalSamples> got = benchJournal(j.folder, j.writers, j.writers > 1 ? contendedN : journalN);
+            if (!got) {
+                j.ok = false;
+                continue;
+            }
+            j.insert.add(got->insertUs);
+            j.open.add(got->openUs);
+            j.pair.add(got->pairUs);
+            j.failures += got->failures;
+        }
+    }
+    std::printf("\n## Journal trade write (insertPending + markOpen, SQLite WAL, synchronous=FULL; %d rounds of %d pairs "
+                "per single writer, %d pairs per writer when %d write at once; median over rounds)\n\n",
+                rounds, journalN, contendedN, accounts);
+    std::printf("| journal | writers | insertPending p50 / p99 µs | markOpen p50 / p99 µs | pair p50 / p99 µs | pair p99 range "
+                "over rounds µs | pair p99 vs tmpfs | failures |\n|---|---|---|---|---|---|---|---|\n");
+    const double peerP99 = shmPeer && !journals.at(1).pair.empty() ? journals.at(1).pair.p99() : 0;
+    for (const JournalSeries &j : journals) {
+        allOk = allOk && j.ok && j.failures == 0;
+        if (j.pair.empty()) {
+            std::printf("| %s | %d | FAILED (see stderr) | | | | | |\n", qPrintable(j.where), j.writers);
+            continue;
+        }
+        std::printf("| %s | %d | %s / %s | %s / %s | %s / %s | %s | %s | %d |\n", qPrintable(j.where), j.writers,
+                    qPrintable(fmt(j.insert.p50())), qPrintable(fmt(j.insert.p99())), qPrintable(fmt(j.open.p50())),
+                    qPrintable(fmt(j.open.p99())), qPrintable(fmt(j.pair.p50())), qPrintable(fmt(j.pair.p99())),
+                    qPrintable(j.pair.p99Range()),
+                    qPrintable(peerP99 > 0 ? QString::number(j.pair.p99() / peerP99, 'f', 2) + u'x' : QStringLiteral("–")),
+                    j.failures);
+    }
+    printLoad();
+
+    // 2. tick → buy: rounds alternate the journal on --dir and (full runs) on tmpfs: the same engine without
+    // the cost of fsync, in the same run.
+    struct T2bSeries
+    {
+        QString where;
+        QString folder;
+        Rounds all, first, queued, simTick;
+        int buys = 0, unmatched = 0, failedRounds = 0, maxBuysPerAccountMinute = 0;
+        qsizetype connections = 0;
+    };
+    std::vector<T2bSeries> t2b{{diskName, baseDir, {}, {}, {}, {}, 0, 0, 0, 0, 0}};
+    if (!quick && shmPeer && !parser.isSet(noPeerOpt))
+        t2b.push_back({shmName, shm, {}, {}, {}, {}, 0, 0, 0, 0, 0});
+    for (int r = 0; r < rounds; ++r) {
+        for (T2bSeries &t : t2b) {
+            const std::optional<TickToBuy> got = benchTickToBuy(t.folder, accounts, bots, ticksPerContract, seconds, tickScale);
+            if (!got || got->allUs.empty()) {
+                if (got)
+                    std::fprintf(stderr, "tick → buy on %s: no buy inside the %.0f s window\n", qPrintable(t.where), seconds);
+                ++t.failedRounds;
+                continue;
+            }
+            t.all.add(got->allUs);
+            t.first.add(got->firstUs);
+            t.queued.add(got->queuedUs);
+            t.simTick.add(got->simTickUs);
+            t.buys += got->buys;
+            t.unmatched += got->unmatched;
+            t.connections = std::max(t.connections, got->probedConnections);
+            t.maxBuysPerAccountMinute = std::max(t.maxBuysPerAccountMinute, got->maxBuysPerAccountMinute);
+        }
+    }
+    std::printf("\n## tick → buy on the wire (%d accounts × %d bots = %d bots over %lld symbols (the simulator has %lld), "
+                "FixedEntry, %d-tick contracts, simulator time scale %.0f; %d rounds of %.0f s per journal folder, "
+                "alternating; median over rounds)\n\n",
+                accounts, bots, accounts * bots,
+                static_cast<long long>(std::min<qsizetype>(s_symbols.size(), accounts + bots - 1)),
+                static_cast<long long>(s_symbols.size()), ticksPerContract, tickScale, rounds, seconds);
+    std::printf("| journal | buys | n | p50 µs | p99 µs | p99 range over rounds µs | p99 vs the first row |\n"
+                "|---|---|---|---|---|---|---|\n");
+    const double t2bBase = t2b.front().all.empty() ? 0 : t2b.front().all.p99();
+    for (const T2bSeries &t : t2b) {
+        allOk = allOk && t.failedRounds == 0;
+        if (t.all.empty()) {
+            std::printf("| %s | FAILED (see stderr) | | | | | |\n", qPrintable(t.where));
+            continue;
+        }
+        const auto line = [&t, t2bBase](const char *name, const Rounds &v, bool headline) {
+            if (v.empty())
+                return;
+            std::printf("| %s | %s | %zu | %s | %s | %s | %s |\n", qPrintable(t.where), name, v.samples, qPrintable(fmt(v.p50())),
+                        qPrintable(fmt(v.p99())), qPrintable(v.p99Range()),
+                        headline && t2bBase > 0 ? qPrintable(QString::number(v.p99() / t2bBase, 'f', 2) + u'x') : "");
+        };
+        line("all", t.all, true);
+        line("first of its account for that tick (no wait for the account lock)", t.first, false);
+        line("behind another buy of the same account (waited for its reply)", t.queued, false);
+    }
+    for (const T2bSeries &t : t2b) {
+        if (t.all.empty())
+            continue;
+        std::printf("\n%s: %d buys received (%d not attributable to a tick inside the window), %lld connections probed, "
+                    "%d failed rounds, busiest account %d buys/min (Deriv's budget: 80 pricing + 180 general calls/min); "
+                    "the simulator spent p50 %s / p99 %s µs on a tick (counted against Vigil above). Target tick → buy "
+                    "≤ 250 µs p99: %s for all buys (p99 %s µs), %s for the first buy per account and tick (p99 %s µs).\n",
+                    qPrintable(t.where), t.buys, t.unmatched, static_cast<long long>(t.connections), t.failedRounds,
+                    t.maxBuysPerAccountMinute, qPrintable(fmt(t.simTick.p50())), qPrintable(fmt(t.simTick.p99())),
+                    t.all.p99() <= 250 ? "met" : "MISSED", qPrintable(fmt(t.all.p99())),
+                    !t.first.empty() && t.first.p99() <= 250 ? "met" : "MISSED", qPrintable(fmt(t.first.p99())));
+    }
+    printLoad();
+
+    // 3. Emergency stop.
     const std::optional<StopRuns> stop = benchEmergencyStop(baseDir, accounts, bots, stops, stopScale);
     allOk = allOk && stop.has_value() && stop->runs == stops;
-
-    std::printf("\n## tick → buy on the wire (%d accounts × %d bots = %d bots over %lld symbols, FixedEntry, "
-                "5-tick contracts, simulator time scale %.0f, %.0f s window)\n\n",
-                accounts, bots, accounts * bots, static_cast<long long>(std::min<qsizetype>(s_symbols.size(), accounts + bots - 1)),
-                tickScale, t2b ? t2b->seconds : seconds);
-    if (t2b) {
-        std::printf("| buys | n | p50 µs | p99 µs | max µs |\n|---|---|---|---|---|\n");
-        const auto line = [](const char *name, const std::vector<double> &v) {
-            const Stats s = summarize(v);
-            std::printf("| %s | %zu | %s | %s | %s |\n", name, s.n, qPrintable(fmt(s.p50)), qPrintable(fmt(s.p99)),
-                        qPrintable(fmt(s.max)));
-        };
-        line("all", t2b->allUs);
-        line("first of its account for that tick (no wait for the account lock)", t2b->firstUs);
-        line("behind another buy of the same account (waited for its reply)", t2b->queuedUs);
-        const Stats all = summarize(t2b->allUs), first = summarize(t2b->firstUs);
-        std::printf("\n%d buys received (%d not attributable to a tick inside the window), %lld connections probed, "
-                    "busiest account %d buys/min (Deriv's budget: 80 pricing + 180 general calls/min).\n",
-                    t2b->buys, t2b->unmatched, static_cast<long long>(t2b->probedConnections), t2b->maxBuysPerAccountMinute);
-        std::printf("Target: tick → buy ≤ 250 µs p99 → %s for all buys (p99 %s µs), %s for the first buy per account "
-                    "and tick (p99 %s µs).\n",
-                    all.n && all.p99 <= 250 ? "met" : "MISSED", qPrintable(fmt(all.p99)),
-                    first.n && first.p99 <= 250 ? "met" : "MISSED", qPrintable(fmt(first.p99)));
-    } else {
-        std::printf("FAILED (see stderr)\n");
-    }
-
     std::printf("\n## Emergency stop (%d accounts × %d open 60-minute contracts, %d runs, simulator time scale %.0f)\n\n",
                 accounts, bots, stop ? stop->runs : 0, stopScale);
     if (stop && stop->runs > 0) {
@@ -630,21 +900,11 @@ int main(int argc, char **argv)
         std::printf("FAILED (see stderr)\n");
     }
 
-    std::printf("\n## Journal trade write (insertPending + markOpen, SQLite WAL, synchronous=FULL, %d pairs)\n\n", journalN);
-    std::printf("| folder | insertPending p50 / p99 µs | markOpen p50 / p99 µs | pair p50 / p99 µs | pair p99 vs peer | failures |\n"
-                "|---|---|---|---|---|---|\n");
-    for (const JournalRow &j : journals) {
-        const Stats ins = summarize(j.insertUs), open = summarize(j.openUs), pair = summarize(j.pairUs);
-        const Stats peer = summarize(journals.back().pairUs);
-        std::printf("| %s | %s / %s | %s / %s | %s / %s | %s | %d |\n", qPrintable(j.where), qPrintable(fmt(ins.p50)),
-                    qPrintable(fmt(ins.p99)), qPrintable(fmt(open.p50)), qPrintable(fmt(open.p99)),
-                    qPrintable(fmt(pair.p50)), qPrintable(fmt(pair.p99)),
-                    qPrintable(peer.p99 > 0 ? QString::number(pair.p99 / peer.p99, 'f', 2) + u'x' : QStringLiteral("–")),
-                    j.failures);
-        allOk = allOk && j.failures == 0;
-    }
+    printLoad();
 
     std::printf("\n%s\n", allOk ? "All measurements completed." : "SOME MEASUREMENTS FAILED (see stderr).");
     std::fflush(stdout);
     return allOk ? 0 : 1;
 }
+
+#include "bench_engine.moc"

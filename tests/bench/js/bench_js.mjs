@@ -5,7 +5,7 @@
 //
 //   node bench_js.mjs --url ws://127.0.0.1:PORT/websockets/v3?app_id=1089 --mode rtt --n 5000
 //       n sequential pings (each sent when the previous reply has arrived): round trip per ping, from the
-//       call to the resolved promise.
+//       call to the resolved promise; percentiles and every sample (µs, 0.1 resolution).
 //   node bench_js.mjs --url ... --mode throughput --symbols R_100,1HZ100V,... --seconds 3 [--warmup 0.5]
 //       one tick subscription per symbol on one socket; counts the messages that reach the subscribers
 //       (the observables' next()) over `seconds` after the warm-up, once every stream has delivered, and the
@@ -50,14 +50,6 @@ function percentile(sorted, p) {
     return sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))];
 }
 
-function open(url) {
-    return new Promise((resolve, reject) => {
-        const connection = new WebSocket(url);
-        connection.once('open', () => resolve(connection));
-        connection.once('error', reject);
-    });
-}
-
 const nowNs = () => process.hrtime.bigint();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,8 +64,9 @@ async function rtt(api, n) {
         if (reply.ping !== 'pong')
             throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
     }
+    const samples = Array.from(us, (v) => Math.round(v * 10) / 10); // in call order, for pooling across runs
     us.sort();
-    return { n, p50_us: percentile(us, 0.5), p99_us: percentile(us, 0.99), max_us: us[n - 1] };
+    return { n, p50_us: percentile(us, 0.5), p99_us: percentile(us, 0.99), max_us: us[n - 1], samples_us: samples };
 }
 
 async function throughput(api, symbols, seconds, warmup) {
@@ -105,7 +98,8 @@ async function throughput(api, symbols, seconds, warmup) {
 
 try {
     const o = args();
-    const connection = await open(o.url);
+    // Handed over before it opens: the client waits for the socket's open event itself.
+    const connection = new WebSocket(o.url);
     const api = new DerivAPIBasic({ connection });
     const result = o.mode === 'rtt' ? await rtt(api, o.n)
         : o.mode === 'throughput' ? await throughput(api, o.symbols.split(','), o.seconds, o.warmup)

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QDialog>
+#include <QHash>
+#include <QUrl>
+
+#include "health/result.h"
+
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableView;
+
+namespace Vigil {
+
+class AccountListModel;
+class ConsoleSettings;
+class Engine;
+class SecretStore;
+class TokenProbe;
+struct AccountInfo;
+
+// Accounts and their API tokens. Lists the configured accounts (id, login id, currency, scopes, token
+// source, fingerprint; never a token). "Add account…": an account id and a pasted token, which is
+// authorized against the engine's endpoint on a short session off the GUI thread; a token without the
+// `trade` scope is refused, `admin`/`payments` draw a warning; then the token goes to the SecretStore
+// (the OS keychain in the app) under "token:<loginid>" and the account to the settings (it trades after a
+// restart: configChanged). "Revoke…": after a confirmation, Engine::revokeToken (optionally deleting the
+// token on Deriv), then the token is removed from the store once the engine reports tokenRevoked. An
+// account the engine does not run is revoked directly (api_token on a short session, then the store).
+// Any tokenRevoked from the engine (also the server's InvalidToken) clears that account's keychain entry.
+//
+// GUI thread only; nothing here waits: every step is a callback or a signal. Non-modal.
+// `engine`, `settings` and `store` must outlive the dialog. `store` may be null (a build without a
+// keychain): adding and removing tokens then fails with a clear error.
+class AccountsDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AccountsDialog)
+
+public:
+    enum class MessageKind { None, Info, Warning, Error };
+
+    AccountsDialog(Engine &engine, ConsoleSettings &settings, SecretStore *store, QWidget *parent = nullptr);
+    ~AccountsDialog() override;
+
+    AccountListModel *model() const { return m_model; }
+    QTableView *view() const { return m_view; }
+    QLineEdit *accountIdEdit() const { return m_idEdit; }
+    QLineEdit *tokenEdit() const { return m_tokenEdit; }
+    QPushButton *submitButton() const { return m_submit; }
+    QPushButton *revokeButton() const { return m_revoke; }
+    QGroupBox *addForm() const { return m_addForm; }
+    QString messageText() const;
+    MessageKind messageKind() const { return m_messageKind; }
+    // An add is being checked or stored.
+    bool isAdding() const { return m_adding; }
+    // Where tokens are authorized: the engine's endpoint; in paper mode the endpoint chosen in the settings
+    // if any (it applies at the next start), else the embedded simulator. Empty if none is known yet.
+    QUrl probeUrl() const;
+    TokenProbe *probe() const { return m_probe; }
+
+public Q_SLOTS:
+    void showAddForm();
+    // Checks and adds an account (asynchronous; the outcome shows in the message line and the table).
+    void addAccount(const QString &accountId, const QString &token);
+    // Asks first (non-modal box with "Also delete it on Deriv", on by default), then revoke().
+    void confirmRevoke(const QString &accountId);
+    void revoke(const QString &accountId, bool deleteOnServer);
+    // Reads and authorizes every keychain account's token again to show its login id, currency and scopes.
+    void checkTokens();
+
+Q_SIGNALS:
+    // Stored in the keychain and in the settings.
+    void accountAdded(const QString &accountId);
+    // The token was revoked and (for a keychain account) removed from the store.
+    void accountRevoked(const QString &accountId, const QString &reason);
+    // The configuration changed: it applies when Vigil restarts.
+    void configChanged(const QString &why);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void loadAccounts();
+    void setMessage(MessageKind kind, const QString &text);
+    void onProbed(const QString &accountId, const QString &token, Result<AccountInfo> probed);
+    void finishAdd(const QString &accountId, const AccountInfo &info, const QStringList &warnings);
+    void checkToken(const QString &accountId);
+    void onEngineTokenRevoked(const QString &accountId, const QString &loginId, const QString &reason);
+    void revokeLocally(const QString &accountId, bool deleteOnServer);
+    void removeSecret(const QString &accountId, const QString &reason);
+    void markRevokeFailed(const QString &accountId, const QString &why);
+    void updateButtons();
+    QString selectedAccountId() const;
+
+    Engine &m_engine;
+    ConsoleSettings &m_settings;
+    SecretStore *m_store;
+    TokenProbe *m_probe;
+    AccountListModel *m_model;
+    QTableView *m_view;
+    QLabel *m_endpointLabel;
+    QGroupBox *m_addForm;
+    QLineEdit *m_idEdit;
+    QLineEdit *m_tokenEdit;
+    QPushButton *m_submit;
+    QPushButton *m_add;
+    QPushButton *m_revoke;
+    QPushButton *m_check;
+    QLabel *m_message;
+    MessageKind m_messageKind = MessageKind::None;
+    bool m_adding = false;
+    bool m_checked = false;
+    QHash<QString, bool> m_pendingRevokes; // account id → deleteOnServer, while the engine revokes
+};
+
+} // namespace Vigil
