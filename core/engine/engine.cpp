@@ -743,14 +743,17 @@ void Engine::stop()
 void Engine::onWorkerFinished(const QString &accountId)
 {
     if (!accountId.isEmpty()) {
+        m_finishedWorkers.insert(accountId);
         auto it = m_accounts.find(accountId);
         if (it != m_accounts.end() && it->thread)
             it->thread->quit();
     }
     if (!m_stopping)
         return;
+    // Which workers have reported, not which threads still run: a thread told to quit a moment ago may
+    // still be running when the last worker reports, and nothing would call here again.
     for (const AccountRuntime &rt : std::as_const(m_accounts)) {
-        if (rt.thread && rt.thread->isRunning() && rt.config.id != accountId)
+        if (rt.thread && rt.thread->isRunning() && !m_finishedWorkers.contains(rt.config.id))
             return; // others still stopping
     }
     for (AccountRuntime &rt : m_accounts) {
@@ -777,6 +780,7 @@ void Engine::onWorkerFinished(const QString &accountId)
         m_simThread->wait();
         m_sim = nullptr;
     }
+    m_finishedWorkers.clear();
     m_running = false;
     m_stopping = false;
     Q_EMIT stopped();

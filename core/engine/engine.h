@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QUrl>
 
@@ -186,6 +187,7 @@ private:
     std::unique_ptr<SessionRegistry> m_sessions;
     std::shared_ptr<ExecutionLocks> m_locks;
     QHash<QString, AccountRuntime> m_accounts;
+    QSet<QString> m_finishedWorkers; // accounts whose worker reported finished (its thread told to quit)
     QHash<QString, QString> m_loginIds; // account id → login id
     QUrl m_url;
     QUrl m_simUrl;

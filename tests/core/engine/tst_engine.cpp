@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -112,6 +113,7 @@ private Q_SLOTS:
     void revokingATokenClosesEverySession();
     void failedTickStreamIsSubscribedAgain();
     void invalidSymbolHaltsItsBots();
+    void stopAlwaysEndsWithStopped();
 };
 
 void TestEngine::initTestCase()
@@ -347,4 +349,41 @@ void TestEngine::invalidSymbolHaltsItsBots()
 }
 
 QTEST_GUILESS_MAIN(TestEngine)
+
+// Many account threads finishing close together: stopped() must come every time (it once depended on the
+// order in which the threads ended and was sometimes never emitted).
+void TestEngine::stopAlwaysEndsWithStopped()
+{
+    QJsonArray accounts;
+    QJsonArray bots;
+    for (int i = 0; i < 8; ++i) {
+        const QString id = QStringLiteral("demo-%1").arg(i);
+        accounts.append(QJsonObject{{QStringLiteral("id"), id},
+                                    {QStringLiteral("token"), QJsonObject{{QStringLiteral("demo"), true}}}});
+        QJsonObject b = bot(QStringLiteral("bot-%1").arg(i), strategy(i % 2 ? "R_100" : "1HZ100V", "CALL", 1, "t"));
+        b.insert(QStringLiteral("account"), id);
+        bots.append(b);
+    }
+    Result<EngineConfig> c = EngineConfig::fromJson(QJsonObject{{QStringLiteral("accounts"), accounts},
+                                                                {QStringLiteral("bots"), bots}});
+    QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error().message));
+    for (int round = 0; round < 3; ++round) {
+        QTemporaryDir dir;
+        Engine engine(options(dir.path(), 20));
+        QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+        QVERIFY(engine.start(c.value()).ok());
+        QSet<QString> connected;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+            for (const QList<QVariant> &args : std::as_const(snapshots)) {
+                const AccountSnapshot s = args.at(0).value<AccountSnapshot>();
+                if (s.connection == AccountSnapshot::Connection::Connected)
+                    connected.insert(s.id);
+            }
+            return connected.size() == 8;
+        }()), 60000);
+        stopEngine(engine);
+        QVERIFY(!engine.isRunning());
+    }
+}
+
 #include "tst_engine.moc"
