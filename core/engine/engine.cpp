@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include <QDir>
+#include <QJsonObject>
 #include <QHostInfo>
 #include <QCoreApplication>
 #include <QRandomGenerator>
@@ -13,6 +14,7 @@
 
 #include "accounts/sessionregistry.h"
 #include "accounts/tokenfingerprint.h"
+#include "coordination/coordinationerror.h"
 #include "coordination/coordinationfactory.h"
 #include "coordination/instanceregistry.h"
 #include "coordination/leasekeeper.h"
@@ -346,12 +348,31 @@ Result<void> Engine::startCoordination()
     connect(m_coordThread, &QThread::finished, m_keeper, &QObject::deleteLater);
     connect(m_keeper, &LeaseKeeper::statusChanged, this, &Engine::onCoordinationStatus);
     connect(m_keeper, &LeaseKeeper::leaseLost, this, [this](const QString &key, const Error &reason) {
+        // Backend unreachable: the coordination status path halts every bot and resumes them when it is
+        // back. Anything else (renewal refused: someone else holds it now, we were frozen or too slow) is a
+        // lost right to trade: the account's gate closes until the user re-arms it.
+        const QString cause = reason.details.value(QLatin1String("cause")).toObject().value(QLatin1String("code")).toString();
+        const bool unreachable = cause == CoordinationError::Unavailable;
+        const QString login = reason.account;
         EngineEvent e;
         e.level = EngineEvent::Level::Error;
         e.kind = EngineEvent::Kind::LockLost;
-        e.message = QStringLiteral("lock %1 lost: %2 — no buy is sent under it").arg(key, reason.message);
+        e.account = login;
+        e.message = unreachable || login.isEmpty()
+            ? QStringLiteral("lock %1 lost: %2 — no buy is sent under it").arg(key, reason.message)
+            : QStringLiteral("lock %1 lost: %2 — account %3 halted until re-armed").arg(key, reason.message, login);
         e.details = reason.toJson();
         e.atMs = m_options.clock->nowMs();
+        if (!unreachable && !login.isEmpty()) {
+            const QString text = QStringLiteral("lock lost: ") + reason.message;
+            (void)m_gate->setAccount(login, GateState::Halted, text);
+            for (AccountRuntime &rt : m_accounts) {
+                if (!rt.worker || (m_loginIds.value(rt.config.id) != login && rt.config.id != login))
+                    continue;
+                AccountWorker *w = rt.worker;
+                QMetaObject::invokeMethod(w, [w, text] { w->haltAll(HaltReason::LeaseLost, text); }, Qt::QueuedConnection);
+            }
+        }
         Q_EMIT eventRaised(e);
     });
     m_coordinationBackend = m_config.redisUrl.isEmpty() ? QStringLiteral("lock file") : QStringLiteral("Redis");

@@ -327,6 +327,8 @@ void TestLeaseExpiry::frozenHolderNeitherBuysNorJournalsAfterResume()
     // (b) Its late write (the buy reply, or the lost-reply mark) is refused by fencing: the journal still
     // holds the row as the frozen holder left it, under its old fence, and the refusal is in its log.
     QTRY_VERIFY_WITH_TIMEOUT(logsMention(frozen, "StaleFence"), 60'000);
+    // Its renewal is refused on resume: the lock is lost at once and its account's gate closes until re-armed.
+    QTRY_VERIFY_WITH_TIMEOUT(logsMention(frozen, "halted until re-armed"), 60'000);
     {
         const auto rows = journal(u"SELECT status, fence, contract_id FROM trades WHERE request_tag = ?"_s, {held.tag});
         QCOMPARE(rows.size(), 1);
