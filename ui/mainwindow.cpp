@@ -620,6 +620,9 @@ QString MainWindow::systemHotkeyStatus() const
 void MainWindow::onSnapshots(const QList<AccountSnapshot> &changed)
 {
     d->bots->applySnapshots(changed);
+    // Until the user picks one, the first bot is the selected one, so the tick chart shows a live market.
+    if (!d->botView->currentIndex().isValid() && d->botView->model()->rowCount() > 0)
+        d->botView->setCurrentIndex(d->botView->model()->index(0, 0));
     d->accounts->applySnapshots(changed);
     d->chart->applySnapshots(changed);
     for (const AccountSnapshot &s : changed) {
