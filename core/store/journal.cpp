@@ -470,6 +470,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const JournalConfig &config)
     dd->clock = config.clock ? config.clock : &Clock::system();
     dd->thread = QThread::currentThread();
     dd->busyTimeoutMs = busyMs;
+    dd->sql.setBusyTimeoutMs(busyMs);
     // From here on the Journal's destructor closes and removes the connection on every exit path.
     std::unique_ptr<Journal> journal(new Journal(std::move(dd)));
     JournalPrivate &p = *journal->d;

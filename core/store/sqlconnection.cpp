@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sqlconnection.h"
 
+#include <QFileInfo>
+#include <QHash>
+#include <QMutex>
+#include <QMutexLocker>
 #include <QSqlError>
+#include <QWeakPointer>
 
 #include "health/logcategories.h"
 
@@ -72,6 +77,25 @@ Error SqlConnection::error(const QSqlError &sqlError, const QString &what) const
         e.details.insert(QStringLiteral("native_code"), native);
     qCWarning(lcStore).noquote() << "journal SQL error:" << e.toString();
     return e;
+}
+
+std::shared_ptr<std::recursive_timed_mutex> SqlConnection::writerLock()
+{
+    if (m_backend != Backend::Sqlite)
+        return {};
+    if (!m_writerLock) {
+        static QMutex registryMutex;
+        static QHash<QString, std::weak_ptr<std::recursive_timed_mutex>> registry;
+        const QFileInfo file(m_db.databaseName());
+        const QString key = file.exists() ? file.canonicalFilePath() : file.absoluteFilePath();
+        QMutexLocker locker(&registryMutex);
+        m_writerLock = registry.value(key).lock();
+        if (!m_writerLock) {
+            m_writerLock = std::make_shared<std::recursive_timed_mutex>();
+            registry.insert(key, m_writerLock);
+        }
+    }
+    return m_writerLock;
 }
 
 } // namespace Vigil

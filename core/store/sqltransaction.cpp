@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sqltransaction.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "store/sqlconnection.h"
 
 namespace Vigil {
@@ -18,9 +21,20 @@ Result<void> SqlTransaction::begin(Mode mode)
         sql = mode == Mode::Write ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ");
     else
         sql = mode == Mode::Write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
+    if (mode == Mode::Write) {
+        if (std::shared_ptr<std::recursive_timed_mutex> writer = m_connection.writerLock()) {
+            if (!writer->try_lock_for(std::chrono::milliseconds(std::max(0, m_connection.busyTimeoutMs()))))
+                return Error::make(ErrorKind::Storage, QStringLiteral("Busy"),
+                                   QStringLiteral("another writer of this process held the journal for more than %1 ms")
+                                       .arg(m_connection.busyTimeoutMs()));
+            m_writer = std::move(writer);
+        }
+    }
     auto r = m_connection.exec(sql);
     if (r)
         m_active = true;
+    else
+        releaseWriter();
     return r;
 }
 
@@ -33,6 +47,7 @@ Result<void> SqlTransaction::commit()
         return r;
     }
     m_active = false;
+    releaseWriter();
     return {};
 }
 
@@ -42,6 +57,15 @@ void SqlTransaction::rollback()
         return;
     m_active = false;
     (void)m_connection.exec(QStringLiteral("ROLLBACK"));
+    releaseWriter();
+}
+
+void SqlTransaction::releaseWriter()
+{
+    if (m_writer) {
+        m_writer->unlock();
+        m_writer.reset();
+    }
 }
 
 } // namespace Vigil

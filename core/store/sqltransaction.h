@@ -3,6 +3,9 @@
 
 // Internal to vigil_store.
 
+#include <memory>
+#include <mutex>
+
 #include "health/result.h"
 
 namespace Vigil {
@@ -32,8 +35,11 @@ public:
     void rollback();
 
 private:
+    void releaseWriter();
+
     SqlConnection &m_connection;
     bool m_active = false;
+    std::shared_ptr<std::recursive_timed_mutex> m_writer; // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK (SQLite)
 };
 
 } // namespace Vigil

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void fenceCheckWaitsForConcurrentWriter();
     void racingFencedWritesCommitInTokenOrder();
     void concurrentWritersLoseNothing();
+    void manyAccountWritersQueueWithinTheBusyTimeout();
 
     void dailyUsageAcrossUtcDayBoundary();
     void dayStartBalanceFirstWriteWins();
@@ -978,6 +979,53 @@ void TestJournal::racingFencedWritesCommitInTokenOrder()
     TAKE(highest, j->highestFence(QStringLiteral("CR1")));
     QCOMPARE(highest, last);
     qInfo() << "accepted" << rows.size() << "of" << kThreads * kWrites << "racing fenced writes";
+}
+
+// Twelve account workers of one process on one SQLite file, as the engine runs them: each write waits its turn
+// in the process (the shared writer lock) instead of polling SQLite's lock in growing sleeps, so none of them
+// runs out a short busy timeout.
+void TestJournal::manyAccountWritersQueueWithinTheBusyTimeout()
+{
+    const QString url = freshUrl();
+    JournalConfig c = config(url);
+    c.busyTimeoutMs = 5000;
+    {
+        TAKE(init, Journal::open(c));
+    }
+    constexpr int kThreads = 12;
+    constexpr int kTrades = 15;
+    QStringList errors[kThreads];
+    QList<QThread *> threads;
+    for (int i = 0; i < kThreads; ++i) {
+        threads << QThread::create([&, i] {
+            auto j = Journal::open(c);
+            if (!j) {
+                errors[i] << j.error().toString();
+                return;
+            }
+            for (int n = 0; n < kTrades; ++n) {
+                auto id = j.value()->insertPending(sampleTrade(QStringLiteral("CR%1").arg(i), kT0 + n, usd(100 + n)));
+                if (!id) {
+                    errors[i] << id.error().toString();
+                    continue;
+                }
+                const qint64 contract = (i + 1) * 100'000 + n;
+                if (auto r = j.value()->markOpen(id.value(), contract, contract + 1, usd(100 + n), usd(195 + n), kT0 + n, 0); !r)
+                    errors[i] << r.error().toString();
+            }
+        });
+    }
+    for (QThread *t : threads)
+        t->start();
+    for (QThread *t : threads) {
+        QVERIFY(t->wait(300'000));
+        delete t;
+    }
+    for (const QStringList &e : errors)
+        QVERIFY2(e.isEmpty(), qPrintable(e.join(u'\n')));
+    TAKE(journal, Journal::open(c));
+    TAKE(all, journal->trades(TradeFilter{}));
+    QCOMPARE(all.size(), qsizetype(kThreads * kTrades));
 }
 
 void TestJournal::concurrentWritersLoseNothing()
