@@ -9,6 +9,7 @@
 #include <QWeakPointer>
 
 #include "health/logcategories.h"
+#include "store/writerqueue.h"
 
 namespace Vigil {
 
@@ -79,19 +80,19 @@ Error SqlConnection::error(const QSqlError &sqlError, const QString &what) const
     return e;
 }
 
-std::shared_ptr<std::recursive_timed_mutex> SqlConnection::writerLock()
+std::shared_ptr<WriterQueue> SqlConnection::writerLock()
 {
     if (m_backend != Backend::Sqlite)
         return {};
     if (!m_writerLock) {
         static QMutex registryMutex;
-        static QHash<QString, std::weak_ptr<std::recursive_timed_mutex>> registry;
+        static QHash<QString, std::weak_ptr<WriterQueue>> registry;
         const QFileInfo file(m_db.databaseName());
         const QString key = file.exists() ? file.canonicalFilePath() : file.absoluteFilePath();
         QMutexLocker locker(&registryMutex);
         m_writerLock = registry.value(key).lock();
         if (!m_writerLock) {
-            m_writerLock = std::make_shared<std::recursive_timed_mutex>();
+            m_writerLock = std::make_shared<WriterQueue>();
             registry.insert(key, m_writerLock);
         }
     }

@@ -4,7 +4,6 @@
 // Internal to vigil_store: not for other areas (they use Journal).
 
 #include <memory>
-#include <mutex>
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -16,6 +15,8 @@
 class QSqlError;
 
 namespace Vigil {
+
+class WriterQueue;
 
 // One named Qt SQL connection plus the little dialect knowledge the journal needs.
 // Every statement with data goes through query() with positional '?' bindings: no SQL is built from values.
@@ -39,7 +40,7 @@ public:
     // the busy timeout, like SQLite would. Null for PostgreSQL.
     void setBusyTimeoutMs(int ms) { m_busyTimeoutMs = ms; }
     int busyTimeoutMs() const { return m_busyTimeoutMs; }
-    std::shared_ptr<std::recursive_timed_mutex> writerLock();
+    std::shared_ptr<WriterQueue> writerLock();
 
     // Prepares, binds `args` in order, executes. The returned query is positioned before the first row.
     Result<QSqlQuery> query(const QString &sql, const QVariantList &args = {});
@@ -56,7 +57,7 @@ private:
     QSqlDatabase m_db;
     Backend m_backend;
     int m_busyTimeoutMs = 10'000;
-    std::shared_ptr<std::recursive_timed_mutex> m_writerLock;
+    std::shared_ptr<WriterQueue> m_writerLock;
 };
 
 } // namespace Vigil

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "store/sqlconnection.h"
+#include "store/writerqueue.h"
 
 namespace Vigil {
 
@@ -22,8 +23,8 @@ Result<void> SqlTransaction::begin(Mode mode)
     else
         sql = mode == Mode::Write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
     if (mode == Mode::Write) {
-        if (std::shared_ptr<std::recursive_timed_mutex> writer = m_connection.writerLock()) {
-            if (!writer->try_lock_for(std::chrono::milliseconds(std::max(0, m_connection.busyTimeoutMs()))))
+        if (std::shared_ptr<WriterQueue> writer = m_connection.writerLock()) {
+            if (!writer->lockFor(std::chrono::milliseconds(std::max(0, m_connection.busyTimeoutMs()))))
                 return Error::make(ErrorKind::Storage, QStringLiteral("Busy"),
                                    QStringLiteral("another writer of this process held the journal for more than %1 ms")
                                        .arg(m_connection.busyTimeoutMs()));

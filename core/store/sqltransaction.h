@@ -4,13 +4,13 @@
 // Internal to vigil_store.
 
 #include <memory>
-#include <mutex>
 
 #include "health/result.h"
 
 namespace Vigil {
 
 class SqlConnection;
+class WriterQueue;
 
 // A transaction that rolls back unless commit() succeeded.
 // Write: SQLite BEGIN IMMEDIATE (takes the write lock up front, waiting up to busy_timeout, so a
@@ -39,7 +39,7 @@ private:
 
     SqlConnection &m_connection;
     bool m_active = false;
-    std::shared_ptr<std::recursive_timed_mutex> m_writer; // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK (SQLite)
+    std::shared_ptr<WriterQueue> m_writer; // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK (SQLite)
 };
 
 } // namespace Vigil

@@ -259,7 +259,10 @@ void TestEngine::emergencyStopSellsEverythingAndBuysNothingAfter()
     QCOMPARE(later.accounts.first().openContracts, int(report.unsellable.size()));
 
     // The bots are halted by the kill switch, and stay so until re-armed.
-    QTRY_VERIFY_WITH_TIMEOUT(snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted, 5000);
+    // The spy may be empty for a moment (snapshots come at most ~10 times a second): never read last() of nothing.
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty() && !snapshots.last().at(0).value<AccountSnapshot>().bots.isEmpty()
+                                 && snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted,
+                             5000);
     const AccountSnapshot s = snapshots.last().at(0).value<AccountSnapshot>();
     for (const BotSnapshot &b : s.bots)
         QCOMPARE(b.reason.halt, HaltReason::KillSwitch);
@@ -298,7 +301,10 @@ void TestEngine::revokingATokenClosesEverySession()
     }
     QCOMPARE(sessions, 0);
     const int buys = simStats(engine).accounts.first().buysReceived;
-    QTRY_VERIFY_WITH_TIMEOUT(snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted, 5000);
+    // The spy may be empty for a moment (snapshots come at most ~10 times a second): never read last() of nothing.
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty() && !snapshots.last().at(0).value<AccountSnapshot>().bots.isEmpty()
+                                 && snapshots.last().at(0).value<AccountSnapshot>().bots.first().state == BotState::Halted,
+                             5000);
     for (const BotSnapshot &b : snapshots.last().at(0).value<AccountSnapshot>().bots)
         QCOMPARE(b.reason.halt, HaltReason::TokenRevoked);
     QVERIFY(countEvents(events, EngineEvent::Kind::TokenRevoked) >= 1);
