@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include "engine/accountsnapshot.h"
+#include "ui/charts/chartframe.h"
 #include "ui/consolecolors.h"
 #include "ui/displaytext.h"
 
@@ -95,29 +96,14 @@ void PnlChart::Private::pushToChart()
 PnlChart::PnlChart(QWidget *parent) : QWidget(parent), d(std::make_unique<Private>())
 {
     setObjectName(QStringLiteral("pnlChart"));
-    d->chart = new QChart;
-    d->chart->setTheme(ConsoleColors::isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-    d->chart->setTitle(tr("P/L today"));
-    d->chart->setMargins(QMargins(4, 4, 4, 4));
-    d->chart->setBackgroundRoundness(6);
-    d->chart->legend()->setAlignment(Qt::AlignBottom);
-    d->chart->setAnimationOptions(QChart::NoAnimation);
-    d->x = new QDateTimeAxis;
-    d->x->setFormat(QStringLiteral("HH:mm:ss"));
-    d->x->setTickCount(4);
-    d->y = new QValueAxis;
-    d->y->setLabelFormat(QStringLiteral("%.2f"));
+    const ChartFrame frame = ChartFrame::create(this, tr("P/L today"));
+    d->chart = frame.chart;
+    d->view = frame.view;
+    d->x = frame.x;
+    d->y = frame.y;
     d->y->setRange(-1, 1);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     d->x->setRange(QDateTime::fromMSecsSinceEpoch(now - 60'000), QDateTime::fromMSecsSinceEpoch(now));
-    d->chart->addAxis(d->x, Qt::AlignBottom);
-    d->chart->addAxis(d->y, Qt::AlignLeft);
-    d->view = new QChartView(d->chart, this);
-    d->view->setRenderHint(QPainter::Antialiasing);
-    d->view->setMinimumHeight(180);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(d->view);
     d->redraw = new QTimer(this);
     d->redraw->setSingleShot(true);
     d->redraw->setInterval(1000);

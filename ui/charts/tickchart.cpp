@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "engine/engineevent.h"
 #include "engine/tickpoint.h"
+#include "ui/charts/chartframe.h"
 #include "ui/consolecolors.h"
 
 namespace Vigil {
@@ -76,20 +77,11 @@ struct TickChart::Private
 TickChart::TickChart(QWidget *parent) : QWidget(parent), d(std::make_unique<Private>())
 {
     setObjectName(QStringLiteral("tickChart"));
-    d->chart = new QChart;
-    d->chart->setTheme(ConsoleColors::isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-    d->chart->setTitle(tr("Ticks: select a bot"));
-    d->chart->setMargins(QMargins(4, 4, 4, 4));
-    d->chart->setBackgroundRoundness(6);
-    d->chart->legend()->setAlignment(Qt::AlignBottom);
-    d->chart->setAnimationOptions(QChart::NoAnimation);
-    d->x = new QDateTimeAxis;
-    d->x->setFormat(QStringLiteral("HH:mm:ss"));
-    d->x->setTickCount(4);
-    d->y = new QValueAxis;
-    d->y->setLabelFormat(QStringLiteral("%.2f"));
-    d->chart->addAxis(d->x, Qt::AlignBottom);
-    d->chart->addAxis(d->y, Qt::AlignLeft);
+    const ChartFrame frame = ChartFrame::create(this, tr("Ticks: select a bot"));
+    d->chart = frame.chart;
+    d->view = frame.view;
+    d->x = frame.x;
+    d->y = frame.y;
 
     d->ticks = new QLineSeries;
     d->ticks->setName(tr("Quote"));
@@ -108,13 +100,6 @@ TickChart::TickChart(QWidget *parent) : QWidget(parent), d(std::make_unique<Priv
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     d->x->setRange(QDateTime::fromMSecsSinceEpoch(now - d->windowMs), QDateTime::fromMSecsSinceEpoch(now));
     d->y->setRange(0, 1);
-
-    d->view = new QChartView(d->chart, this);
-    d->view->setRenderHint(QPainter::Antialiasing);
-    d->view->setMinimumHeight(180);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(d->view);
 }
 
 TickChart::~TickChart()
