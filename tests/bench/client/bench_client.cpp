@@ -57,12 +57,14 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include "../benchstats.h"
 #include "deriv/derivclient.h"
 #include "sim/faultinjector.h"
 #include "sim/market.h"
 #include "sim/simserver.h"
 
 using namespace Vigil;
+using namespace Vigil::Bench;
 
 namespace {
 
@@ -89,40 +91,6 @@ double threadCpuSeconds()
     return -1;
 }
 
-struct Stats
-{
-    size_t n = 0;
-    double p50 = 0;
-    double p99 = 0;
-    double max = 0;
-};
-
-// Nearest rank: the value at round(p * (n - 1)) of the sorted samples (bench_js.mjs uses the same).
-double percentile(const std::vector<double> &sorted, double p)
-{
-    if (sorted.empty())
-        return 0;
-    const auto idx = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-    return sorted[std::min(idx, sorted.size() - 1)];
-}
-
-Stats summarize(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    Stats s;
-    s.n = v.size();
-    s.p50 = percentile(v, 0.5);
-    s.p99 = percentile(v, 0.99);
-    s.max = v.empty() ? 0 : v.back();
-    return s;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return percentile(v, 0.5);
-}
-
 QString fmt(double v, int decimals = 1)
 {
     return QString::number(v, 'f', decimals);
@@ -131,13 +99,6 @@ QString fmt(double v, int decimals = 1)
 QString ratio(double num, double den)
 {
     return den > 0 && num > 0 ? QString::number(num / den, 'f', 2) + u'x' : QStringLiteral("–");
-}
-
-// /proc/loadavg as is: 1, 5 and 15 minute load averages, runnable/total tasks, last pid.
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readLine().trimmed()) : QStringLiteral("n/a");
 }
 
 // Runs an event loop until `done` is called or `timeoutMs` passes; false on timeout. Called only from

@@ -56,6 +56,7 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include "../benchstats.h"
 #include "engine/engine.h"
 #include "sim/market.h"
 #include "sim/simserver.h"
@@ -63,6 +64,7 @@
 #include "store/journal.h"
 
 using namespace Vigil;
+using namespace Vigil::Bench;
 
 namespace {
 
@@ -79,44 +81,9 @@ qint64 steadyNs()
         .count();
 }
 
-struct Stats
-{
-    size_t n = 0;
-    double p50 = 0;
-    double p99 = 0;
-    double max = 0;
-};
-
-double percentile(const std::vector<double> &sorted, double p)
-{
-    if (sorted.empty())
-        return 0;
-    const auto idx = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-    return sorted[std::min(idx, sorted.size() - 1)];
-}
-
-Stats summarize(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return Stats{v.size(), percentile(v, 0.5), percentile(v, 0.99), v.empty() ? 0 : v.back()};
-}
-
 QString fmt(double v, int decimals = 1)
 {
     return QString::number(v, 'f', decimals);
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return percentile(v, 0.5);
-}
-
-// /proc/loadavg as is: 1, 5 and 15 minute load averages, runnable/total tasks, last pid.
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readLine().trimmed()) : QStringLiteral("n/a");
 }
 
 // A latency measured in rounds: each round gives a p50 and a p99; the figures are the medians over rounds, so
