@@ -59,7 +59,17 @@ Tick Market::step(Series &s, qint64 epoch)
     } else {
         const double dt = double(spec.tickIntervalSec) / s_secondsPerYear;
         const double z = m_normal(s.rng);
-        s.value *= std::exp(-spec.sigma * spec.sigma * dt / 2.0 + spec.sigma * std::sqrt(dt) * z);
+        double logMove = -spec.sigma * spec.sigma * dt / 2.0 + spec.sigma * std::sqrt(dt) * z;
+        if (spec.jumpsPerHour > 0.0) {
+            // Bernoulli per tick: P(jump) = rate × tick interval. Drawn from the series' own generator (twice
+            // per tick on jump indices only), so the volatility indices' paths stay what they were.
+            const double p = spec.jumpsPerHour * double(spec.tickIntervalSec) / 3600.0;
+            const double u = std::generate_canonical<double, 53>(s.rng);
+            const bool up = std::generate_canonical<double, 53>(s.rng) < 0.5;
+            if (u < p)
+                logMove += (up ? 1.0 : -1.0) * spec.jumpScale * spec.sigma * std::sqrt(dt);
+        }
+        s.value *= std::exp(logMove);
         pips = std::llround(s.value * double(pow10(spec.pipDecimals)));
         pips = std::max<qint64>(pips, 1);
     }

@@ -84,8 +84,9 @@ QJsonObject ReplyFormat::activeSymbol(const SymbolSpec &spec, const Tick &last, 
         {QStringLiteral("pip"), spec.pip()},
         {QStringLiteral("subgroup"), QStringLiteral("synthetics")},
         {QStringLiteral("subgroup_display_name"), QStringLiteral("Synthetics")},
-        {QStringLiteral("submarket"), QStringLiteral("random_index")},
-        {QStringLiteral("submarket_display_name"), QStringLiteral("Continuous Indices")},
+        {QStringLiteral("submarket"), spec.submarket()},
+        {QStringLiteral("submarket_display_name"), spec.jumpsPerHour > 0.0 ? QStringLiteral("Jump Indices")
+                                                                         : QStringLiteral("Continuous Indices")},
         {QStringLiteral("symbol"), spec.symbol},
         {QStringLiteral("symbol_type"), QStringLiteral("stockindex")},
     };

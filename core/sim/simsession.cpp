@@ -278,7 +278,7 @@ void SimSession::dropAfterFrames(int frames)
 
 void SimSession::sendMalformedNow(MalformedKind kind, int bytes)
 {
-    const SymbolSpec &spec = symbolTable().last();
+    const SymbolSpec &spec = *findSymbol(u"R_100");
     QJsonObject frame{{QStringLiteral("echo_req"), QJsonObject{{QStringLiteral("ticks"), spec.symbol}}},
                       {QStringLiteral("msg_type"), QStringLiteral("tick")},
                       {QStringLiteral("tick"), ReplyFormat::tick(spec, m_ctx.market->lastTick(spec.symbol), newId())}};
@@ -853,7 +853,7 @@ QJsonObject SimSession::contractsFor(const QJsonObject &req)
             {QStringLiteral("min_contract_duration"), QLatin1String(minDur)},
             {QStringLiteral("sentiment"), QLatin1String(sentiment)},
             {QStringLiteral("start_type"), QStringLiteral("spot")},
-            {QStringLiteral("submarket"), QStringLiteral("random_index")},
+            {QStringLiteral("submarket"), spec->submarket()},
             {QStringLiteral("underlying_symbol"), spec->symbol},
         };
         if (digit) {

@@ -7,7 +7,8 @@
 
 namespace Vigil::Sim {
 
-// One synthetic index as Deriv publishes it: volatility, tick interval and quote precision.
+// One synthetic index as Deriv publishes it: volatility, tick interval, quote precision and, for the jump
+// indices, how often and how far it jumps.
 struct SymbolSpec
 {
     QString symbol;          // "R_100", "1HZ100V"
@@ -17,7 +18,13 @@ struct SymbolSpec
     int pipDecimals = 2;     // decimals of a quote; the pip is 10^-pipDecimals
     qint64 startPips = 0;    // the spot the history starts from, in pips
     int displayOrder = 0;
+    // Jump indices: on average this many jumps an hour, up or down with equal odds, each about
+    // jumpScale times the normal move of one tick. 0 for the volatility indices.
+    double jumpsPerHour = 0.0;
+    double jumpScale = 30.0;
 
+    // active_symbols.submarket: "random_index" or "jump_index".
+    QString submarket() const;
     // "0.01" as a JSON number (active_symbols.pip).
     double pip() const;
     // 1234.5 pips→"12.345" style text with trailing zeros (the last digit is what digit contracts read).
@@ -25,7 +32,7 @@ struct SymbolSpec
     double quoteToDouble(qint64 pips) const;
 };
 
-// The volatility indices the simulator offers, in display order.
+// The volatility and jump indices the simulator offers, in display order.
 const QList<SymbolSpec> &symbolTable();
 // nullptr when the symbol is not offered.
 const SymbolSpec *findSymbol(QStringView symbol);

@@ -13,17 +13,27 @@ struct SymbolInfo
     int pipDigits;
 };
 
-constexpr std::array<SymbolInfo, 10> s_symbols{{
+constexpr std::array<SymbolInfo, 20> s_symbols{{
     {QLatin1StringView("R_10"), 3},
     {QLatin1StringView("R_25"), 3},
     {QLatin1StringView("R_50"), 4},
     {QLatin1StringView("R_75"), 4},
     {QLatin1StringView("R_100"), 2},
     {QLatin1StringView("1HZ10V"), 2},
+    {QLatin1StringView("1HZ15V"), 3},
     {QLatin1StringView("1HZ25V"), 2},
+    {QLatin1StringView("1HZ30V"), 3},
     {QLatin1StringView("1HZ50V"), 2},
     {QLatin1StringView("1HZ75V"), 2},
+    {QLatin1StringView("1HZ90V"), 3},
     {QLatin1StringView("1HZ100V"), 2},
+    {QLatin1StringView("1HZ150V"), 2},
+    {QLatin1StringView("1HZ250V"), 2},
+    {QLatin1StringView("JD10"), 2},
+    {QLatin1StringView("JD25"), 2},
+    {QLatin1StringView("JD50"), 2},
+    {QLatin1StringView("JD75"), 2},
+    {QLatin1StringView("JD100"), 2},
 }};
 
 constexpr std::array<QLatin1StringView, 4> s_currencies{

@@ -70,10 +70,13 @@ namespace {
 
 bool s_verbose = false; // --verbose: every engine event to stderr
 
-const QStringList s_symbols{QStringLiteral("R_10"),   QStringLiteral("R_25"),   QStringLiteral("R_50"),
-                            QStringLiteral("R_75"),   QStringLiteral("R_100"),  QStringLiteral("1HZ10V"),
-                            QStringLiteral("1HZ25V"), QStringLiteral("1HZ50V"), QStringLiteral("1HZ75V"),
-                            QStringLiteral("1HZ100V")};
+// The simulator's 20 synthetic indices (issue: "100 bots over 20 symbols").
+const QStringList s_symbols{
+    QStringLiteral("R_10"),    QStringLiteral("R_25"),    QStringLiteral("R_50"),   QStringLiteral("R_75"),
+    QStringLiteral("R_100"),   QStringLiteral("1HZ10V"),  QStringLiteral("1HZ15V"), QStringLiteral("1HZ25V"),
+    QStringLiteral("1HZ30V"),  QStringLiteral("1HZ50V"),  QStringLiteral("1HZ75V"), QStringLiteral("1HZ90V"),
+    QStringLiteral("1HZ100V"), QStringLiteral("1HZ150V"), QStringLiteral("1HZ250V"), QStringLiteral("JD10"),
+    QStringLiteral("JD25"),    QStringLiteral("JD50"),    QStringLiteral("JD75"),   QStringLiteral("JD100")};
 
 qint64 steadyNs()
 {

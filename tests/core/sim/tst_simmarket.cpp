@@ -25,6 +25,21 @@ QList<Recorded> run(Market &market, qint64 untilSec)
     market.advanceTo(untilSec * 1000);
     return out;
 }
+
+// n ticks of one symbol up to s_start, and the standard deviation of one tick's log move its sigma implies.
+struct Path
+{
+    QList<Tick> ticks;
+    double sigmaPerTick = 0;
+};
+
+Path longPath(const QString &symbol, quint64 seed, int n)
+{
+    const SymbolSpec &spec = *findSymbol(symbol);
+    Market m(seed, s_start, n, n);
+    return Path{m.history(symbol, 0, s_start, n),
+                spec.sigma * std::sqrt(double(spec.tickIntervalSec) / (365.0 * 24 * 3600))};
+}
 } // namespace
 
 class TestSimMarket final : public QObject
@@ -38,6 +53,8 @@ private Q_SLOTS:
     void quotesFormatWithTrailingZeros();
     void volatilityMatchesSigma_data();
     void volatilityMatchesSigma();
+    void jumpIndicesJumpAndVolatilityIndicesDoNot_data();
+    void jumpIndicesJumpAndVolatilityIndicesDoNot();
     void scriptedQuotesAreExact();
     void historyQueries();
 };
@@ -88,8 +105,12 @@ void TestSimMarket::cadenceAndOrder()
             QCOMPARE(r.tick.epoch - previous.value(r.symbol), qint64(interval));
         previous[r.symbol] = r.tick.epoch;
     }
-    // 10 s: five 1 s indices tick 10 times, five 2 s indices 5 times.
-    QCOMPARE(ticks.size(), 5 * 10 + 5 * 5);
+    // 10 s: each 1 s index ticks 10 times, each 2 s index 5 times.
+    qsizetype expected = 0;
+    for (const SymbolSpec &spec : symbolTable())
+        expected += 10 / spec.tickIntervalSec;
+    QCOMPARE(ticks.size(), expected);
+    QCOMPARE(ticks.size(), 10 * 10 + 10 * 5); // ten 1 s indices, five volatility and five jump indices at 2 s
     QCOMPARE(m.lastTick(u"R_10").epoch, s_start + 10);
     QCOMPARE(m.lastTick(u"1HZ10V").epoch, s_start + 10);
     QVERIFY(!m.lastTick(u"R_99").isValid());
@@ -117,10 +138,9 @@ void TestSimMarket::volatilityMatchesSigma_data()
 void TestSimMarket::volatilityMatchesSigma()
 {
     QFETCH(QString, symbol);
-    const SymbolSpec &spec = *findSymbol(symbol);
     const int n = 40'000;
-    Market m(9, s_start, n, n);
-    const QList<Tick> ticks = m.history(symbol, 0, s_start, n);
+    const Path path = longPath(symbol, 9, n);
+    const QList<Tick> &ticks = path.ticks;
     QCOMPARE(ticks.size(), n);
     double sum = 0, sumSq = 0;
     for (qsizetype i = 1; i < ticks.size(); ++i) {
@@ -130,8 +150,38 @@ void TestSimMarket::volatilityMatchesSigma()
     }
     const double count = double(ticks.size() - 1);
     const double stdev = std::sqrt(sumSq / count - (sum / count) * (sum / count));
-    const double expected = spec.sigma * std::sqrt(double(spec.tickIntervalSec) / (365.0 * 24 * 3600));
+    const double expected = path.sigmaPerTick;
     QVERIFY2(std::fabs(stdev / expected - 1.0) < 0.03, qPrintable(QStringLiteral("%1 vs %2").arg(stdev).arg(expected)));
+}
+
+void TestSimMarket::jumpIndicesJumpAndVolatilityIndicesDoNot_data()
+{
+    QTest::addColumn<QString>("symbol");
+    QTest::addColumn<int>("minJumps");
+    QTest::addColumn<int>("maxJumps");
+    // 40,000 ticks every 2 s = 22.2 h; a jump every 20 min on average → ~67 (Poisson, sd ~8).
+    QTest::newRow("JD50") << "JD50" << 35 << 105;
+    QTest::newRow("JD10") << "JD10" << 35 << 105;
+    QTest::newRow("R_50 (no jumps)") << "R_50" << 0 << 0;
+}
+
+void TestSimMarket::jumpIndicesJumpAndVolatilityIndicesDoNot()
+{
+    QFETCH(QString, symbol);
+    QFETCH(int, minJumps);
+    QFETCH(int, maxJumps);
+    const int n = 40'000;
+    const Path path = longPath(symbol, 11, n);
+    const QList<Tick> &ticks = path.ticks;
+    QCOMPARE(ticks.size(), n);
+    // A normal move beyond 10 sigma never happens in 40,000 draws; a jump is ~30 sigma.
+    const double perTick = path.sigmaPerTick;
+    int jumps = 0;
+    for (qsizetype i = 1; i < ticks.size(); ++i) {
+        if (std::fabs(std::log(double(ticks[i].pips) / double(ticks[i - 1].pips))) > 10.0 * perTick)
+            ++jumps;
+    }
+    QVERIFY2(jumps >= minJumps && jumps <= maxJumps, qPrintable(QStringLiteral("%1 jumps").arg(jumps)));
 }
 
 void TestSimMarket::scriptedQuotesAreExact()

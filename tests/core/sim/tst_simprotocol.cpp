@@ -628,7 +628,7 @@ void TestSimProtocol::websiteStatusAndActiveSymbols()
 
     r = c->call({{QStringLiteral("active_symbols"), QStringLiteral("brief")}});
     const QJsonArray symbols = r.value(QLatin1String("active_symbols")).toArray();
-    QCOMPARE(symbols.size(), 10);
+    QCOMPARE(symbols.size(), 20);
     QStringList names;
     for (const QJsonValue &v : symbols) {
         const QJsonObject s = v.toObject();
@@ -641,9 +641,14 @@ void TestSimProtocol::websiteStatusAndActiveSymbols()
             QCOMPARE(s.value(QLatin1String("pip")).toDouble(), 0.001);
         if (s.value(QLatin1String("symbol")).toString() == QLatin1String("1HZ100V"))
             QCOMPARE(s.value(QLatin1String("display_name")).toString(), QStringLiteral("Volatility 100 (1s) Index"));
+        if (s.value(QLatin1String("symbol")).toString() == QLatin1String("JD25")) {
+            QCOMPARE(s.value(QLatin1String("display_name")).toString(), QStringLiteral("Jump 25 Index"));
+            QCOMPARE(s.value(QLatin1String("submarket")).toString(), QStringLiteral("jump_index"));
+        }
         QVERIFY(!s.contains(QLatin1String("spot")));
     }
-    for (const char *s : {"R_10", "R_25", "R_50", "R_75", "R_100", "1HZ10V", "1HZ25V", "1HZ50V", "1HZ75V", "1HZ100V"})
+    for (const char *s : {"R_10", "R_25", "R_50", "R_75", "R_100", "1HZ10V", "1HZ15V", "1HZ25V", "1HZ30V", "1HZ50V",
+                          "1HZ75V", "1HZ90V", "1HZ100V", "1HZ150V", "1HZ250V", "JD10", "JD25", "JD50", "JD75", "JD100"})
         QVERIFY2(names.contains(QLatin1String(s)), s);
     r = c->call({{QStringLiteral("active_symbols"), QStringLiteral("full")}});
     QVERIFY(r.value(QLatin1String("active_symbols")).toArray().at(0).toObject().value(QLatin1String("spot")).isDouble());
