@@ -34,6 +34,16 @@ QJsonObject EmergencyStopReport::toJson() const
                        {QStringLiteral("errors"), QJsonArray::fromStringList(errors)}};
 }
 
+namespace {
+// Server messages end with a full stop ("Resale of this contract is not offered."); the summary adds its own.
+QString clause(QString text)
+{
+    while (text.endsWith(u'.') || text.endsWith(u' '))
+        text.chop(1);
+    return text;
+}
+} // namespace
+
 QString EmergencyStopReport::summary() const
 {
     QString s = QStringLiteral("Emergency stop (%1): trading halted %2 µs after the trigger. ")
@@ -42,12 +52,12 @@ QString EmergencyStopReport::summary() const
              .arg(sold.size()).arg(unsellable.size()).arg(failed.size()).arg(alreadyClosed.size());
     for (const Unsellable &u : unsellable) {
         s += QStringLiteral("Contract %1 (%2) cannot be sold: %3; it settles by itself at %4 and is followed until then. ")
-                 .arg(u.contractId).arg(u.account, u.reason,
+                 .arg(u.contractId).arg(u.account, clause(u.reason),
                       u.expiryMs ? QDateTime::fromMSecsSinceEpoch(u.expiryMs, Qt::UTC).toString(Qt::ISODate)
                                  : QStringLiteral("an unknown time"));
     }
     for (const Failed &f : failed)
-        s += QStringLiteral("Selling contract %1 (%2) failed: %3. ").arg(f.contractId).arg(f.account, f.error);
+        s += QStringLiteral("Selling contract %1 (%2) failed: %3. ").arg(f.contractId).arg(f.account, clause(f.error));
     s += verifiedFlat ? QStringLiteral("The server confirms nothing sellable is open.")
                       : QStringLiteral("NOT verified flat: %1 contract(s) still open%2.")
                             .arg(remainingOpen)
