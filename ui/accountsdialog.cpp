@@ -26,6 +26,7 @@
 #include "engine/engine.h"
 #include "health/logcategories.h"
 #include "ui/accountlistmodel.h"
+#include "ui/confirmationbox.h"
 #include "ui/consolecolors.h"
 #include "ui/consolesettings.h"
 #include "ui/iconfactory.h"
@@ -413,17 +414,16 @@ void AccountsDialog::confirmRevoke(const QString &accountId)
                                                        "embedded simulator for this run only.")
                                                   : tr("The token of %1 is already revoked.").arg(accountId));
     const QString who = e->loginId.isEmpty() ? accountId : QStringLiteral("%1 (%2)").arg(accountId, e->loginId);
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Revoke API token"),
-                                tr("Revoke the API token of account %1?\n\nEvery session using it closes now and the "
-                                   "account's bots halt (Halted: token revoked). The token is removed from the keychain: "
-                                   "to trade on this account again you will need a new token.")
-                                    .arg(who),
-                                QMessageBox::Cancel, this);
-    box->setObjectName(QStringLiteral("revokeConfirmation"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *yes = box->addButton(tr("Revoke"), QMessageBox::DestructiveRole);
-    yes->setObjectName(QStringLiteral("confirmRevokeButton"));
-    box->setDefaultButton(QMessageBox::Cancel);
+    const ConfirmationBox::Parts parts = ConfirmationBox::create(
+        this, tr("Revoke API token"),
+        tr("Revoke the API token of account %1?\n\nEvery session using it closes now and the account's bots halt "
+           "(Halted: token revoked). The token is removed from the keychain: to trade on this account again you will "
+           "need a new token.")
+            .arg(who),
+        tr("Revoke"), QMessageBox::DestructiveRole, QStringLiteral("revokeConfirmation"),
+        QStringLiteral("confirmRevokeButton"));
+    QMessageBox *box = parts.box;
+    QPushButton *yes = parts.confirmButton;
     auto *onServer = new QCheckBox(tr("Also delete it on Deriv (it then stops working everywhere; needs the token's admin scope)"), box);
     onServer->setObjectName(QStringLiteral("deleteOnServerCheck"));
     onServer->setChecked(true);

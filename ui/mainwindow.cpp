@@ -37,6 +37,7 @@
 #include "ui/bottablemodel.h"
 #include "ui/charts/pnlchart.h"
 #include "ui/charts/tickchart.h"
+#include "ui/confirmationbox.h"
 #include "ui/connectionstatus.h"
 #include "ui/consolecolors.h"
 #include "ui/consolefeed.h"
@@ -585,11 +586,30 @@ void MainWindow::stopAccount(const QString &accountId)
 
 void MainWindow::rearm(const QString &accountId)
 {
-    qCInfo(lcUi) << "re-arm" << (accountId.isEmpty() ? QStringLiteral("all") : accountId);
-    d->engine.rearm(accountId);
-    updateHaltState();
-    updateOverallState();
-    showStatusMessage(accountId.isEmpty() ? tr("Trading re-armed") : tr("Account %1 re-armed").arg(accountId));
+    // One question at a time: a second click while the box is up does not stack another.
+    if (QMessageBox *open = findChild<QMessageBox *>(QStringLiteral("rearmConfirm")); open && open->isVisible())
+        return;
+    const QString scope = accountId.isEmpty() ? tr("every account") : tr("account %1").arg(accountId);
+    const ConfirmationBox::Parts parts = ConfirmationBox::create(
+        this, tr("Re-arm trading"),
+        tr("Re-arm trading on %1?\n\nEvery halted bot there starts again and buys on its next signal. A limit that is "
+           "still reached halts it again at its first buy; a revoked token keeps its account closed.")
+            .arg(scope),
+        tr("Re-arm"), QMessageBox::AcceptRole, QStringLiteral("rearmConfirm"), QStringLiteral("rearmConfirmButton"));
+    QMessageBox *box = parts.box;
+    QPushButton *yes = parts.confirmButton;
+    connect(box, &QMessageBox::buttonClicked, this, [this, accountId, yes](QAbstractButton *clicked) {
+        if (clicked != yes) {
+            showStatusMessage(tr("Still halted: re-arm cancelled"));
+            return;
+        }
+        qCInfo(lcUi) << "re-arm" << (accountId.isEmpty() ? QStringLiteral("all") : accountId);
+        d->engine.rearm(accountId);
+        updateHaltState();
+        updateOverallState();
+        showStatusMessage(accountId.isEmpty() ? tr("Trading re-armed") : tr("Account %1 re-armed").arg(accountId));
+    });
+    box->open();
 }
 
 void MainWindow::setKillSwitchShortcut(const QKeySequence &shortcut)

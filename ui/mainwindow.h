@@ -91,6 +91,8 @@ public Q_SLOTS:
     // The kill switch: Engine::emergencyStop() first, everything else after. Never asks for confirmation.
     void triggerEmergencyStop();
     void stopAccount(const QString &accountId);
+    // Asks first (a window-modal box, object name "rearmConfirm", default button Cancel): re-arming lets every
+    // running bot buy again. Reopens the gates only on "Re-arm".
     void rearm(const QString &accountId = {});
     void setKillSwitchShortcut(const QKeySequence &shortcut);
     void showSettings();

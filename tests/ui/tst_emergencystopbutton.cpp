@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include "engine/engine.h"
+#include "rearmconfirm.h"
 #include "risk/tradinggate.h"
 #include "sim/simserver.h"
 #include "sim/simstats.h"
@@ -160,6 +161,7 @@ void TestEmergencyStopButton::pressHaltsAndNothingIsBoughtAfter()
     auto *rearm = m_window->reportDialog()->findChild<QPushButton *>(QStringLiteral("reportRearmButton"));
     QVERIFY(rearm);
     QTest::mouseClick(rearm, Qt::LeftButton);
+    QVERIFY(answerRearm(m_window.get(), QStringLiteral("rearmConfirmButton")));
     QCOMPARE(m_engine->gate().globalState(), GateState::Active);
     const int before = opened;
     QTRY_VERIFY_WITH_TIMEOUT(opened > before, 60000);

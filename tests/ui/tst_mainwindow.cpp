@@ -4,6 +4,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -15,6 +16,7 @@
 
 #include "engine/engine.h"
 #include "risk/tradinggate.h"
+#include "rearmconfirm.h"
 #include "snapshotbuilder.h"
 #include "ui/accounttablemodel.h"
 #include "ui/alertbanner.h"
@@ -39,6 +41,7 @@ class TestMainWindow : public QObject
 
 private Q_SLOTS:
     void init();
+    void rearmAsksAndCancelKeepsTheHalt();
     void cleanup();
     void revokedTokenShowsInTheTableAndRaisesTheBanner();
     void limitsPanelFollowsTheSnapshots();
@@ -152,7 +155,27 @@ void TestMainWindow::buttonHaltsAtOnceWithoutAConfirmation()
     // The report has not come back (engine not running): the bar says the stop is still selling.
     QVERIFY(m_window->haltBar()->text().contains(QStringLiteral("selling")));
     QTest::mouseClick(rearm, Qt::LeftButton);
+    QCOMPARE(m_engine->gate().globalState(), GateState::Halted); // not before the user confirms
+    QVERIFY(answerRearm(m_window.get(), QStringLiteral("rearmConfirmButton")));
     QCOMPARE(m_engine->gate().globalState(), GateState::Active);
+}
+
+void TestMainWindow::rearmAsksAndCancelKeepsTheHalt()
+{
+    QTest::mouseClick(m_window->emergencyStopButton(), Qt::LeftButton);
+    QCOMPARE(m_engine->gate().globalState(), GateState::Halted);
+    m_window->rearmAction()->trigger();
+    auto *box = m_window->findChild<QMessageBox *>(QStringLiteral("rearmConfirm"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
+    QVERIFY(box->text().contains(QStringLiteral("every account")));
+    // A second request while the question is up does not stack a second box.
+    m_window->rearmAction()->trigger();
+    QCOMPARE(m_window->findChildren<QMessageBox *>(QStringLiteral("rearmConfirm")).size(), 1);
+    QVERIFY(answerRearm(m_window.get(), QString())); // Cancel
+    QCOMPARE(m_engine->gate().globalState(), GateState::Halted);
+    QVERIFY(!m_window->haltBar()->isHidden());
 }
 
 void TestMainWindow::shortcutTriggersTheEmergencyStop()
@@ -210,6 +233,7 @@ void TestMainWindow::reportShowsWhatWasSoldAndWhatWasNot()
     m_engine->emergencyStop();
     QTest::mouseClick(rearm, Qt::LeftButton);
     QCOMPARE(rearmed.count(), 1);
+    QVERIFY(answerRearm(m_window.get(), QStringLiteral("rearmConfirmButton")));
     QCOMPARE(m_engine->gate().globalState(), GateState::Active);
 }
 

@@ -85,6 +85,8 @@ void PnlChart::Private::pushToChart()
     if (lo < y->min() || hi > y->max() || (yHi - yLo) * 2 < y->max() - y->min()) {
         y->setRange(yLo, yHi);
         y->applyNiceNumbers();
+        // Cents on a tens-of-dollars axis only make the labels too wide for the panel (Qt Charts elides them).
+        y->setLabelFormat(y->max() - y->min() >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.2f"));
     }
     const qint64 xMin = x->min().toMSecsSinceEpoch(), xMax = x->max().toMSecsSinceEpoch();
     if (first < xMin || last > xMax || first > xMin + (xMax - xMin) / 4) {
