@@ -39,10 +39,37 @@ EngineEvent consoleEvent(EngineEvent::Level level, const QString &message, const
     e.atMs = QDateTime::currentMSecsSinceEpoch();
     return e;
 }
+// Without a display Qt aborts with a message about platform plugins. Say what to do instead, and let --help and
+// --version work anywhere (they need no window).
+bool checkDisplay(int argc, char *argv[])
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+        || qEnvironmentVariableIsSet("WAYLAND_DISPLAY"))
+        return true;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version") {
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+            return true;
+        }
+    }
+    std::fprintf(stderr, "vigil: no display (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+                         "  Start it from a desktop session, or on a virtual display: xvfb-run -a vigil\n"
+                         "  On a server, run the same engine without a window: vigil-headless --help\n");
+    return false;
+#else
+    Q_UNUSED(argc);
+    Q_UNUSED(argv);
+    return true;
+#endif
+}
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (!checkDisplay(argc, argv))
+        return 2;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("vigil"));
     QApplication::setOrganizationName(QStringLiteral("Vigil"));

@@ -123,9 +123,14 @@ case "${1:-run}" in
         install_deps
         build_app
         if [ -x ./build/app/vigil/vigil ]; then
-            exec ./build/app/vigil/vigil "${@:2}"
+            if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${QT_QPA_PLATFORM:-}" ]; then
+                exec ./build/app/vigil/vigil "${@:2}"
+            fi
+            echo "==> no display (DISPLAY/WAYLAND_DISPLAY unset): running the same engine headless in paper mode."
+            echo "    For the console on a virtual display: xvfb-run -a ./build/app/vigil/vigil"
+        else
+            echo "==> the desktop console is not built in this checkout: running the headless engine in paper mode"
         fi
-        echo "==> the desktop console is not built in this checkout: running the headless engine in paper mode"
         exec ./build/app/headless/vigil-headless --status-interval 5 "${@:2}"
         ;;
     test)
