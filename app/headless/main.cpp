@@ -9,12 +9,16 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QJsonDocument>
+#include <QStandardPaths>
 #include <QSocketNotifier>
 #include <QTimer>
+#include <QUrl>
 
 #include "engine/engine.h"
 #include "engine/localcontrolserver.h"
+#include "engine/paperjournal.h"
 #include "health/jsonlogsink.h"
 #include "health/stacktrace.h"
 
@@ -104,7 +108,7 @@ int main(int argc, char *argv[])
     Result<EngineConfig> parsed = EngineConfig::fromJson(json);
     if (!parsed)
         return fail(parsed.error().message, 2);
-    const EngineConfig config = parsed.value();
+    EngineConfig config = parsed.value();
 
     bool okNumber = true;
     const double duration = parser.isSet(durationOpt) ? parser.value(durationOpt).toDouble(&okNumber) : 0;
@@ -120,6 +124,15 @@ int main(int argc, char *argv[])
     Engine::Options options;
     options.instanceId = config.instance;
     options.simTimeScale = timeScale;
+    options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    if (config.isPaper() && config.journalUrl.isEmpty()) {
+        // The embedded simulator starts afresh each run: so does its journal (see PaperJournal).
+        Result<QString> paperJournal = PaperJournal::prepare(options.dataDir, QDateTime::currentDateTimeUtc(),
+                                                             QCoreApplication::applicationPid());
+        if (!paperJournal)
+            return fail(paperJournal.error().message, 2);
+        config.journalUrl = paperJournal.value();
+    }
     JsonLogSink::Options logOptions;
     logOptions.instanceId = config.instance;
     logOptions.echoToStderr = false;
@@ -189,6 +202,10 @@ int main(int argc, char *argv[])
                  config.isPaper() ? QStringLiteral("PAPER (embedded simulator)") : QStringLiteral("REAL endpoint ") + config.endpoint.toString())
             .arg(config.accounts.size())
             .arg(config.bots.size()));
+    const QString journal = config.journalUrl.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("journal.db"))
+                                                        : config.journalUrl;
+    out(QStringLiteral("%1 INFO journal %2")
+            .arg(stamp(), journal.contains(QLatin1String("://")) ? QUrl(journal).toString(QUrl::RemovePassword) : journal));
 
     QTimer status;
     if (statusEvery > 0) {

@@ -6,9 +6,11 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include "engine/engine.h"
+#include "engine/paperjournal.h"
 #include "health/jsonlogsink.h"
 #include "health/logcategories.h"
 #include "health/stacktrace.h"
@@ -141,8 +143,18 @@ int main(int argc, char *argv[])
     Engine::Options options;
     options.instanceId = config.instance;
     options.simTimeScale = timeScale;
-    if (parser.isSet(dataDirOpt))
-        options.dataDir = QDir(parser.value(dataDirOpt)).absolutePath();
+    options.dataDir = parser.isSet(dataDirOpt) ? QDir(parser.value(dataDirOpt)).absolutePath()
+                                               : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    if (config.isPaper() && config.journalUrl.isEmpty()) {
+        // The embedded simulator starts afresh each run: so does its journal (see PaperJournal).
+        Result<QString> paperJournal = PaperJournal::prepare(options.dataDir, QDateTime::currentDateTimeUtc(),
+                                                             QCoreApplication::applicationPid());
+        if (!paperJournal) {
+            std::fprintf(stderr, "vigil: %s\n", qPrintable(paperJournal.error().message));
+            return 2;
+        }
+        config.journalUrl = paperJournal.value();
+    }
 #ifdef VIGIL_HAVE_KEYCHAIN
     KeychainSecretStore keychain;
     options.tokenResolver = [&keychain, &app](const AccountConfig &account, std::function<void(Result<QString>)> done) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <QDateTime>
 #include <QRegularExpression>
 
 #include "health/redactor.h"
@@ -29,6 +30,7 @@ QString money(Money m, const QString &currency)
 {
     return m.toString() + u' ' + currency;
 }
+constexpr qint64 s_idEpochMs = 1'767'225'600'000; // 2026-01-01T00:00:00Z
 } // namespace
 
 TradingDesk::TradingDesk(quint64 seed, const ResaleRules &resale, QObject *parent)
@@ -36,6 +38,12 @@ TradingDesk::TradingDesk(quint64 seed, const ResaleRules &resale, QObject *paren
     , m_resale(resale)
     , m_rng(seed ^ 0x5eedf00dULL)
 {
+    // Ids never repeat across runs, as the real server's do not: a journal that outlives one simulator must not
+    // meet the same contract id again for another contract. Offset by the start time (20 contract ids and 40
+    // transaction ids a millisecond: no run buys faster than that).
+    const qint64 sinceBase = std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - s_idEpochMs);
+    m_nextContractId += sinceBase * 20;
+    m_nextTransactionId += sinceBase * 40;
 }
 
 TradingDesk::~TradingDesk() = default;

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void openContractsSubscriptionCoversAll();
     void settledContractGetsOneShotReply();
     void buyDirectCreatesAnOrphan();
+    void idsNeverRepeatAcrossRuns();
 
 private:
     QJsonObject buy(const QJsonObject &parameters, double price = 1000, bool subscribe = false);
@@ -685,6 +686,34 @@ void TestSimTrading::buyDirectCreatesAnOrphan()
     QVERIFY(!bad.ok());
     auto invalid = m_server->buyDirect(m_loginid, params(QStringLiteral("CALL"), 1, QStringLiteral("s"), 4));
     QVERIFY(invalid.error().is("ContractBuyValidationError"));
+}
+
+void TestSimTrading::idsNeverRepeatAcrossRuns()
+{
+    // A journal outlives the simulator (a restarted vigil-sim, a kept journal): the next run's first contract
+    // and transaction must not reuse ids the previous run handed out, even for the same login id.
+    auto first = m_server->buyDirect(m_loginid, params(QStringLiteral("CALL"), 60, QStringLiteral("s"), 4));
+    QVERIFY(first.ok());
+    const qint64 firstId = first->value(QLatin1String("contract_id")).toInteger();
+    const qint64 firstTx = first->value(QLatin1String("transaction_id")).toInteger();
+    for (int i = 0; i < 5; ++i) // the run goes on buying
+        QVERIFY(m_server->buyDirect(m_loginid, params(QStringLiteral("CALL"), 60, QStringLiteral("s"), 4)).ok());
+    const qint64 lastId = firstId + 5 * 20;
+    QTest::qSleep(10); // the next run starts later (ids advance 20 a millisecond; this run used 6 × 20)
+
+    SimConfig config;
+    config.manualClock = true;
+    config.startEpochMs = s_start;
+    config.seed = 7; // same seed, same start: only the ids' base moves
+    SimServer next(config);
+    auto login = next.addAccount(s_token);
+    QVERIFY(login.ok());
+    QCOMPARE(*login, m_loginid);
+    auto again = next.buyDirect(*login, params(QStringLiteral("CALL"), 60, QStringLiteral("s"), 4));
+    QVERIFY(again.ok());
+    QVERIFY2(again->value(QLatin1String("contract_id")).toInteger() > lastId,
+             qPrintable(QStringLiteral("%1 after %2").arg(again->value(QLatin1String("contract_id")).toInteger()).arg(lastId)));
+    QVERIFY(again->value(QLatin1String("transaction_id")).toInteger() > firstTx + 5 * 4);
 }
 
 QTEST_GUILESS_MAIN(TestSimTrading)
