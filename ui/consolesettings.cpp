@@ -3,6 +3,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSettings>
 
 #include "engine/engineconfig.h"
@@ -206,6 +207,34 @@ Result<void> ConsoleSettings::storeConfigJson(const QJsonObject &json)
 Result<EngineConfig> ConsoleSettings::engineConfig() const
 {
     QJsonObject json = storedConfigJson();
+    // One stored list serves both modes: the demo account (and its bots) only exists on the embedded simulator,
+    // Deriv accounts only on a real endpoint. Each mode takes its own, so adding a Deriv account and choosing
+    // an endpoint does not leave the demo entries behind to invalidate the whole configuration.
+    const bool real = !endpoint().isEmpty();
+    QJsonArray accounts;
+    QSet<QString> kept;
+    for (const QJsonValue &v : json.value(QLatin1String("accounts")).toArray()) {
+        const QJsonObject a = v.toObject();
+        const bool demo = a.value(QLatin1String("token")).toObject().value(QLatin1String("demo")).toBool();
+        if (demo == real)
+            continue;
+        accounts.append(a);
+        kept.insert(a.value(QLatin1String("id")).toString());
+    }
+    QJsonArray bots;
+    for (const QJsonValue &v : json.value(QLatin1String("bots")).toArray()) {
+        if (kept.contains(v.toObject().value(QLatin1String("account")).toString()))
+            bots.append(v);
+    }
+    if (real && accounts.isEmpty()) {
+        Error e = Error::make(ErrorKind::InvalidInput, QStringLiteral("NoDerivAccount"),
+                              QStringLiteral("a Deriv endpoint is set but no Deriv account is: add one in Accounts… "
+                                             "(the demo account trades only in paper mode)"));
+        e.details.insert(QStringLiteral("field"), QStringLiteral("accounts"));
+        return e;
+    }
+    json.insert(QStringLiteral("accounts"), accounts);
+    json.insert(QStringLiteral("bots"), bots);
     if (!endpoint().isEmpty())
         json.insert(QStringLiteral("endpoint"), endpoint().toString());
     if (!appId().isEmpty())

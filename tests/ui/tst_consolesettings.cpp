@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "engine/botconfig.h"
 #include "engine/engineconfig.h"
 #include "ui/consolesettings.h"
 
@@ -17,6 +18,7 @@ private Q_SLOTS:
     void init();
     void defaultsArePaperWithTheDemoBots();
     void valuesRoundTrip();
+    void eachModeTakesItsOwnAccountsAndBots();
     void urlsWithPasswordsAreRefused_data();
     void urlsWithPasswordsAreRefused();
     void badEndpointIsRefused();
@@ -74,10 +76,11 @@ void TestConsoleSettings::valuesRoundTrip()
     QCOMPARE(s->redisUrl(), QStringLiteral("redis://127.0.0.1:6379"));
     QCOMPARE(s->killSwitchShortcut(), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_X));
     QCOMPARE(s->simTimeScale(), 10.0);
-    // The demo account exists only on the simulator: a real endpoint needs keychain accounts, and says so.
+    // The demo account exists only on the simulator: a real endpoint needs a Deriv account, and says so.
     const Result<EngineConfig> real = s->engineConfig();
     QVERIFY(!real.ok());
-    QVERIFY2(real.error().message.contains(QStringLiteral("accounts[0].token")), qPrintable(real.error().message));
+    QCOMPARE(real.error().code, QStringLiteral("NoDerivAccount"));
+    QVERIFY2(real.error().message.contains(QStringLiteral("add one in Accounts")), qPrintable(real.error().message));
 
     QVERIFY(s->setEndpoint(QUrl()).ok());
     const Result<EngineConfig> config = s->engineConfig();
@@ -85,6 +88,39 @@ void TestConsoleSettings::valuesRoundTrip()
     QVERIFY(config->isPaper());
     QCOMPARE(config->journalUrl, QStringLiteral("/tmp/j.db"));
     QCOMPARE(config->redisUrl, QStringLiteral("redis://127.0.0.1:6379"));
+}
+
+void TestConsoleSettings::eachModeTakesItsOwnAccountsAndBots()
+{
+    auto s = open();
+    // The paper demo plus a Deriv account added from the Accounts dialog, with a bot of its own.
+    AccountConfig deriv;
+    deriv.id = QStringLiteral("real-1");
+    deriv.token.kind = TokenSource::Kind::Keychain;
+    deriv.token.ref = QStringLiteral("token:CR90000001");
+    QVERIFY(s->addAccount(deriv).ok());
+    BotConfig derivBot = s->bots().at(0);
+    derivBot.id = QStringLiteral("real-bot");
+    derivBot.account = QStringLiteral("real-1");
+    QVERIFY(s->saveBot(derivBot).ok());
+
+    const Result<EngineConfig> paper = s->engineConfig();
+    QVERIFY2(paper.ok(), qPrintable(paper.ok() ? QString() : paper.error().message));
+    QCOMPARE(paper->accounts.size(), 1);
+    QCOMPARE(paper->accounts.at(0).id, QStringLiteral("demo"));
+    QCOMPARE(paper->bots.size(), EngineConfig::paperDefault().bots.size());
+
+    QVERIFY(s->setEndpoint(QUrl(QStringLiteral("ws://127.0.0.1:18111/websockets/v3"))).ok());
+    s->setAppId(QStringLiteral("1089"));
+    const Result<EngineConfig> real = s->engineConfig();
+    QVERIFY2(real.ok(), qPrintable(real.ok() ? QString() : real.error().message));
+    QVERIFY(!real->isPaper());
+    QCOMPARE(real->accounts.size(), 1);
+    QCOMPARE(real->accounts.at(0).id, QStringLiteral("real-1"));
+    QCOMPARE(real->bots.size(), 1);
+    QCOMPARE(real->bots.at(0).id, QStringLiteral("real-bot"));
+    // Nothing was dropped from what is stored: back to paper, the demo is all there.
+    QCOMPARE(s->accountIds(), (QStringList{QStringLiteral("demo"), QStringLiteral("real-1")}));
 }
 
 void TestConsoleSettings::urlsWithPasswordsAreRefused_data()
