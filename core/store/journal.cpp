@@ -21,6 +21,7 @@
 #include "store/journalschema.h"
 #include "store/sqlconnection.h"
 #include "store/sqltransaction.h"
+#include "store/writerqueue.h"
 
 namespace Vigil {
 
@@ -190,13 +191,35 @@ struct JournalPrivate
             QThread::currentThread() == thread, "Journal", "a Journal must be used on the thread that opened it");
     }
 
-    Result<void> checkFence(const QString &account, qint64 fence);
-    Result<std::optional<Trade>> loadTrade(qint64 localId, bool forUpdate);
-    Result<std::optional<Trade>> selectOne(const QString &where, const QVariantList &args);
-    Result<void> checkContractFree(const QString &account, qint64 contractId, qint64 exceptLocalId);
-    Result<void> writeEvent(qint64 localId, const QString &action, std::optional<TradeStatus> from, TradeStatus to,
-        const QString &reason, qint64 fence);
-    Result<qint64> insertTrade(const Trade &t, const QString &action, const QString &reason);
+    // A write transaction (SqlTransaction::write: on SQLite it may be committed together with other threads'
+    // writes, by one of them). So the helpers below take the connection to use, which may be another Journal's
+    // on another thread: they touch nothing else of this Journal but the clock.
+    Result<void> write(const SqlTransaction::Work &work) { return SqlTransaction::write(sql, work); }
+    // The same for a body that yields a value (an id, the row after).
+    template <typename T> Result<T> writeValue(const std::function<Result<T>(SqlConnection &)> &work)
+    {
+        T value {};
+        auto written = write([&](SqlConnection &c) -> Result<void> {
+            auto r = work(c);
+            if (!r)
+                return r.error();
+            value = std::move(r).value();
+            return {};
+        });
+        if (!written)
+            return written.error();
+        return value;
+    }
+
+    Result<void> checkFence(SqlConnection &c, const QString &account, qint64 fence) const;
+    static Result<std::optional<qint64>> fenceOf(SqlConnection &c, const QString &account);
+    static Result<std::optional<Trade>> loadTrade(SqlConnection &c, qint64 localId, bool forUpdate);
+    static Result<std::optional<Trade>> selectOne(SqlConnection &c, const QString &where, const QVariantList &args);
+    static Result<void> checkContractFree(
+        SqlConnection &c, const QString &account, qint64 contractId, qint64 exceptLocalId);
+    Result<void> writeEvent(SqlConnection &c, qint64 localId, const QString &action, std::optional<TradeStatus> from,
+        TradeStatus to, const QString &reason, qint64 fence) const;
+    Result<qint64> insertTrade(SqlConnection &c, const Trade &t, const QString &action, const QString &reason) const;
     Result<Trade> mutateTrade(qint64 localId, qint64 fence, const char *action, const QString &reason,
         const std::function<Result<void>(Trade &)> &apply);
     // A single INSERT ... RETURNING id in its own write transaction, so the commit's outcome is checked
@@ -206,53 +229,66 @@ struct JournalPrivate
 
 Result<qint64> JournalPrivate::insertReturningId(const QString &sqlText, const QVariantList &args)
 {
-    SqlTransaction tx(sql);
-    if (auto r = tx.begin(SqlTransaction::Mode::Write); !r)
-        return r.error();
-    auto id = sql.scalar(sqlText, args);
-    if (!id)
-        return id.error();
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return id;
+    return writeValue<qint64>([&](SqlConnection &c) { return c.scalar(sqlText, args); });
 }
 
-// Must run inside a write transaction. The fence row is created if missing and then read with a row lock
-// (PostgreSQL FOR UPDATE; SQLite's BEGIN IMMEDIATE already excludes other writers), so the check, the raise and
-// the caller's write commit together or not at all.
-Result<void> JournalPrivate::checkFence(const QString &account, qint64 fence)
+// The account's fence row, read with a row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE already excludes other
+// writers); nullopt when the account has none yet.
+Result<std::optional<qint64>> JournalPrivate::fenceOf(SqlConnection &c, const QString &account)
+{
+    auto q
+        = c.cachedQuery(c.isPostgres() ? QStringLiteral("SELECT fence FROM account_fences WHERE account = ? FOR UPDATE")
+                                       : QStringLiteral("SELECT fence FROM account_fences WHERE account = ?"),
+            { account });
+    if (!q)
+        return q.error();
+    std::optional<qint64> fence;
+    if (q.value()->next())
+        fence = q.value()->value(0).toLongLong();
+    q.value()->finish();
+    return fence;
+}
+
+// Must run inside a write transaction. The fence row is created if missing and read locked (see fenceOf), so the
+// check, the raise and the caller's write commit together or not at all.
+Result<void> JournalPrivate::checkFence(SqlConnection &c, const QString &account, qint64 fence) const
 {
     if (fence < 0)
         return invalid(QStringLiteral("BadFence"), QStringLiteral("fencing token must not be negative"));
-    {
-        auto q = sql.query(QStringLiteral("INSERT INTO account_fences (account, fence, updated_ms) VALUES (?, 0, ?)"
-                                          " ON CONFLICT (account) DO NOTHING"),
+    auto highest = fenceOf(c, account);
+    if (!highest)
+        return highest.error();
+    if (!highest.value()) {
+        // The account's first write. ON CONFLICT: another process may create the row at the same moment
+        // (PostgreSQL); read it again either way so that it is locked.
+        auto q = c.cachedQuery(QStringLiteral("INSERT INTO account_fences (account, fence, updated_ms) VALUES (?, 0, ?)"
+                                              " ON CONFLICT (account) DO NOTHING"),
             { account, now() });
         if (!q)
             return q.error();
+        highest = fenceOf(c, account);
+        if (!highest)
+            return highest.error();
+        if (!highest.value())
+            return storage(QStringLiteral("SqlError"), QStringLiteral("the fence row of %1 vanished").arg(account));
     }
-    const QString select = QStringLiteral("SELECT fence FROM account_fences WHERE account = ?")
-        + (sql.isPostgres() ? QStringLiteral(" FOR UPDATE") : QString());
-    auto highest = sql.scalar(select, { account });
-    if (!highest)
-        return highest.error();
-    if (fence < highest.value()) {
+    const qint64 seen = *highest.value();
+    if (fence < seen) {
         Error e = Error::make(ErrorKind::Coordination, QStringLiteral("StaleFence"),
-            fence == 0 ? QStringLiteral("unfenced write refused: account %1 has seen fencing token %2")
-                             .arg(account)
-                             .arg(highest.value())
-                       : QStringLiteral("fencing token %1 is older than token %2 seen for account %3")
-                             .arg(fence)
-                             .arg(highest.value())
-                             .arg(account));
+            fence == 0
+                ? QStringLiteral("unfenced write refused: account %1 has seen fencing token %2").arg(account).arg(seen)
+                : QStringLiteral("fencing token %1 is older than token %2 seen for account %3")
+                      .arg(fence)
+                      .arg(seen)
+                      .arg(account));
         e.account = account;
         e.details.insert(QStringLiteral("fence"), fence);
-        e.details.insert(QStringLiteral("highest_fence"), highest.value());
+        e.details.insert(QStringLiteral("highest_fence"), seen);
         qCWarning(lcStore).noquote() << e.toString();
         return e;
     }
-    if (fence > highest.value()) {
-        auto q = sql.query(QStringLiteral("UPDATE account_fences SET fence = ?, updated_ms = ? WHERE account = ?"),
+    if (fence > seen) {
+        auto q = c.cachedQuery(QStringLiteral("UPDATE account_fences SET fence = ?, updated_ms = ? WHERE account = ?"),
             { fence, now(), account });
         if (!q)
             return q.error();
@@ -260,31 +296,39 @@ Result<void> JournalPrivate::checkFence(const QString &account, qint64 fence)
     return {};
 }
 
-Result<std::optional<Trade>> JournalPrivate::selectOne(const QString &where, const QVariantList &args)
+// Reads the row at once and resets the cached statement: a SELECT left running would hold its read snapshot.
+Result<std::optional<Trade>> JournalPrivate::selectOne(SqlConnection &c, const QString &where, const QVariantList &args)
 {
-    auto q = sql.query(QStringLiteral("SELECT ") + kTradeColumns + QStringLiteral(" FROM trades WHERE ") + where, args);
+    auto q = c.cachedQuery(
+        QStringLiteral("SELECT ") + kTradeColumns + QStringLiteral(" FROM trades WHERE ") + where, args);
     if (!q)
         return q.error();
-    if (!q.value().next())
-        return std::optional<Trade>();
-    auto t = tradeFromQuery(q.value());
-    if (!t)
-        return t.error();
-    return std::optional<Trade>(std::move(t).value());
+    std::optional<Trade> out;
+    if (q.value()->next()) {
+        auto t = tradeFromQuery(*q.value());
+        if (!t) {
+            q.value()->finish();
+            return t.error();
+        }
+        out = std::move(t).value();
+    }
+    q.value()->finish();
+    return out;
 }
 
-Result<std::optional<Trade>> JournalPrivate::loadTrade(qint64 localId, bool forUpdate)
+Result<std::optional<Trade>> JournalPrivate::loadTrade(SqlConnection &c, qint64 localId, bool forUpdate)
 {
-    return selectOne(
-        QStringLiteral("local_id = ?") + (forUpdate && sql.isPostgres() ? QStringLiteral(" FOR UPDATE") : QString()),
+    return selectOne(c,
+        QStringLiteral("local_id = ?") + (forUpdate && c.isPostgres() ? QStringLiteral(" FOR UPDATE") : QString()),
         { localId });
 }
 
-Result<void> JournalPrivate::checkContractFree(const QString &account, qint64 contractId, qint64 exceptLocalId)
+Result<void> JournalPrivate::checkContractFree(
+    SqlConnection &c, const QString &account, qint64 contractId, qint64 exceptLocalId)
 {
     if (contractId == 0)
         return {};
-    auto n = sql.scalar(
+    auto n = c.scalar(
         QStringLiteral("SELECT COUNT(*) FROM trades WHERE account = ? AND contract_id = ? AND local_id <> ?"),
         { account, contractId, exceptLocalId });
     if (!n)
@@ -298,10 +342,10 @@ Result<void> JournalPrivate::checkContractFree(const QString &account, qint64 co
     return {};
 }
 
-Result<void> JournalPrivate::writeEvent(qint64 localId, const QString &action, std::optional<TradeStatus> from,
-    TradeStatus to, const QString &reason, qint64 fence)
+Result<void> JournalPrivate::writeEvent(SqlConnection &c, qint64 localId, const QString &action,
+    std::optional<TradeStatus> from, TradeStatus to, const QString &reason, qint64 fence) const
 {
-    auto q = sql.query(
+    auto q = c.cachedQuery(
         QStringLiteral("INSERT INTO trade_events (local_id, at_ms, action, from_status, to_status, reason, fence)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?)"),
         { localId, now(), action, from ? QVariant(tradeStatusToString(*from)) : QVariant(), tradeStatusToString(to),
@@ -311,12 +355,13 @@ Result<void> JournalPrivate::writeEvent(qint64 localId, const QString &action, s
     return {};
 }
 
-Result<qint64> JournalPrivate::insertTrade(const Trade &t, const QString &action, const QString &reason)
+Result<qint64> JournalPrivate::insertTrade(
+    SqlConnection &c, const Trade &t, const QString &action, const QString &reason) const
 {
     const qint64 ts = now();
     qint64 id = 0;
     {
-        auto q = sql.query(
+        auto q = c.cachedQuery(
             QStringLiteral(
                 "INSERT INTO trades (account, bot, symbol, contract_type, duration, duration_unit, currency,"
                 " money_digits, stake_minor, buy_price_minor, payout_minor, sell_price_minor, profit_minor,"
@@ -330,11 +375,14 @@ Result<qint64> JournalPrivate::insertTrade(const Trade &t, const QString &action
                 tradeAttributionToString(t.attribution), ts, ts });
         if (!q)
             return q.error();
-        if (!q.value().next())
+        const bool gotId = q.value()->next();
+        if (gotId)
+            id = q.value()->value(0).toLongLong();
+        q.value()->finish(); // the INSERT is complete only once its statement is reset
+        if (!gotId)
             return storage(QStringLiteral("SqlError"), QStringLiteral("insert returned no id"));
-        id = q.value().value(0).toLongLong();
     }
-    if (auto r = writeEvent(id, action, std::nullopt, t.status, reason, t.fence); !r)
+    if (auto r = writeEvent(c, id, action, std::nullopt, t.status, reason, t.fence); !r)
         return r.error();
     return id;
 }
@@ -343,40 +391,53 @@ Result<Trade> JournalPrivate::mutateTrade(qint64 localId, qint64 fence, const ch
     const std::function<Result<void>(Trade &)> &apply)
 {
     assertThread();
-    SqlTransaction tx(sql);
-    if (auto r = tx.begin(SqlTransaction::Mode::Write); !r)
-        return r.error();
-    // The account is immutable, so it may be read before the fence row is locked; the row itself is read after.
-    QString account;
-    {
-        auto q = sql.query(QStringLiteral("SELECT account FROM trades WHERE local_id = ?"), { localId });
-        if (!q)
-            return q.error();
-        if (!q.value().next())
-            return invalid(QStringLiteral("NotFound"), QStringLiteral("no trade with local id %1").arg(localId));
-        account = q.value().value(0).toString();
-    }
-    if (auto r = checkFence(account, fence); !r)
-        return r.error();
-    auto loaded = loadTrade(localId, true);
-    if (!loaded)
-        return loaded.error();
-    Q_ASSERT(loaded.value().has_value());
-    Trade t = *loaded.value();
-    const TradeStatus before = t.status;
-    const qint64 contractBefore = t.contractId;
-    if (auto r = apply(t); !r)
-        return r.error();
-    if (auto r = checkPrecision(t); !r)
-        return r.error();
-    if (t.contractId != contractBefore) {
-        if (auto r = checkContractFree(account, t.contractId, localId); !r)
+    return writeValue<Trade>([&](SqlConnection &c) -> Result<Trade> {
+        Result<std::optional<Trade>> loaded = std::optional<Trade>();
+        QString account;
+        if (c.isPostgres()) {
+            // The account is immutable, so it may be read before the fence row is locked; the row itself is read
+            // after, locked.
+            auto q = c.cachedQuery(QStringLiteral("SELECT account FROM trades WHERE local_id = ?"), { localId });
+            if (!q)
+                return q.error();
+            const bool found = q.value()->next();
+            if (found)
+                account = q.value()->value(0).toString();
+            q.value()->finish();
+            if (!found)
+                return invalid(QStringLiteral("NotFound"), QStringLiteral("no trade with local id %1").arg(localId));
+            if (auto r = checkFence(c, account, fence); !r)
+                return r.error();
+            loaded = loadTrade(c, localId, true);
+            if (!loaded)
+                return loaded.error();
+        } else {
+            // BEGIN IMMEDIATE holds SQLite's write lock: nothing changes the row between this one read and the
+            // write, so it serves both the fence check (by its account) and the change.
+            loaded = loadTrade(c, localId, false);
+            if (!loaded)
+                return loaded.error();
+            if (!loaded.value())
+                return invalid(QStringLiteral("NotFound"), QStringLiteral("no trade with local id %1").arg(localId));
+            account = loaded.value()->account;
+            if (auto r = checkFence(c, account, fence); !r)
+                return r.error();
+        }
+        Q_ASSERT(loaded.value().has_value());
+        Trade t = *loaded.value();
+        const TradeStatus before = t.status;
+        const qint64 contractBefore = t.contractId;
+        if (auto r = apply(t); !r)
             return r.error();
-    }
-    t.fence = fence;
-    t.updatedMs = now();
-    {
-        auto q = sql.query(
+        if (auto r = checkPrecision(t); !r)
+            return r.error();
+        if (t.contractId != contractBefore) {
+            if (auto r = checkContractFree(c, account, t.contractId, localId); !r)
+                return r.error();
+        }
+        t.fence = fence;
+        t.updatedMs = now();
+        auto q = c.cachedQuery(
             QStringLiteral("UPDATE trades SET buy_price_minor = ?, payout_minor = ?, sell_price_minor = ?,"
                            " profit_minor = ?, contract_id = ?, transaction_id = ?, status = ?, opened_ms = ?,"
                            " closed_ms = ?, close_reason = ?, fence = ?, updated_ms = ? WHERE local_id = ?"),
@@ -385,12 +446,10 @@ Result<Trade> JournalPrivate::mutateTrade(qint64 localId, qint64 fence, const ch
                 nullable(t.closedMs), t.closeReason, t.fence, t.updatedMs, localId });
         if (!q)
             return q.error();
-    }
-    if (auto r = writeEvent(localId, QLatin1String(action), before, t.status, reason, fence); !r)
-        return r.error();
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return t;
+        if (auto r = writeEvent(c, localId, QLatin1String(action), before, t.status, reason, fence); !r)
+            return r.error();
+        return t;
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -403,7 +462,7 @@ Journal::Journal(std::unique_ptr<JournalPrivate> dd)
 Journal::~Journal()
 {
     const QString name = d->connectionName;
-    d->sql.database().close();
+    d->sql.close();
     d.reset(); // drops the last QSqlDatabase handle of this connection before it is removed
     QSqlDatabase::removeDatabase(name);
 }
@@ -545,6 +604,12 @@ Result<JournalDiagnostics> Journal::diagnostics()
     }
     diag.backend = QStringLiteral("sqlite");
     diag.busyTimeoutMs = d->busyTimeoutMs;
+    if (std::shared_ptr<WriterQueue> queue = d->sql.writerLock()) {
+        const WriterQueue::Stats stats = queue->stats();
+        diag.groupCommits = qint64(stats.commits);
+        diag.groupedWrites = qint64(stats.writes);
+        diag.writesWaiting = stats.waiting;
+    }
     {
         auto q = d->sql.query(QStringLiteral("PRAGMA journal_mode"));
         if (!q)
@@ -598,17 +663,11 @@ Result<qint64> Journal::insertPending(const Trade &trade)
     t.closeReason.clear();
     if (auto r = checkNewTrade(t); !r)
         return r.error();
-    SqlTransaction tx(d->sql);
-    if (auto r = tx.begin(SqlTransaction::Mode::Write); !r)
-        return r.error();
-    if (auto r = d->checkFence(t.account, t.fence); !r)
-        return r.error();
-    auto id = d->insertTrade(t, QStringLiteral("insert_pending"), QString());
-    if (!id)
-        return id.error();
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return id;
+    return d->writeValue<qint64>([&](SqlConnection &c) -> Result<qint64> {
+        if (auto r = d->checkFence(c, t.account, t.fence); !r)
+            return r.error();
+        return d->insertTrade(c, t, QStringLiteral("insert_pending"), QString());
+    });
 }
 
 Result<void> Journal::markOpen(qint64 localId, qint64 contractId, qint64 transactionId, Money buyPrice, Money payout,
@@ -699,19 +758,13 @@ Result<qint64> Journal::adoptOrphan(const Trade &trade)
     if (isSettledStatus(t.status) && (!t.sellPrice || !t.profit || t.closedMs <= 0))
         return invalid(
             QStringLiteral("BadTrade"), QStringLiteral("a settled adopted trade needs sellPrice, profit and closedMs"));
-    SqlTransaction tx(d->sql);
-    if (auto r = tx.begin(SqlTransaction::Mode::Write); !r)
-        return r.error();
-    if (auto r = d->checkFence(t.account, t.fence); !r)
-        return r.error();
-    if (auto r = d->checkContractFree(t.account, t.contractId, 0); !r)
-        return r.error();
-    auto id = d->insertTrade(t, QStringLiteral("adopt"), t.closeReason);
-    if (!id)
-        return id.error();
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return id;
+    return d->writeValue<qint64>([&](SqlConnection &c) -> Result<qint64> {
+        if (auto r = d->checkFence(c, t.account, t.fence); !r)
+            return r.error();
+        if (auto r = JournalPrivate::checkContractFree(c, t.account, t.contractId, 0); !r)
+            return r.error();
+        return d->insertTrade(c, t, QStringLiteral("adopt"), t.closeReason);
+    });
 }
 
 Result<void> Journal::closeStale(qint64 localId, const QString &reason, qint64 fence)
@@ -767,13 +820,14 @@ Result<Trade> Journal::correct(qint64 localId, const TradeCorrection &c, qint64 
 Result<std::optional<Trade>> Journal::trade(qint64 localId)
 {
     d->assertThread();
-    return d->loadTrade(localId, false);
+    return JournalPrivate::loadTrade(d->sql, localId, false);
 }
 
 Result<std::optional<Trade>> Journal::tradeByContract(const QString &account, qint64 contractId)
 {
     d->assertThread();
-    return d->selectOne(QStringLiteral("account = ? AND contract_id = ?"), { account, contractId });
+    return JournalPrivate::selectOne(
+        d->sql, QStringLiteral("account = ? AND contract_id = ?"), { account, contractId });
 }
 
 Result<std::optional<Trade>> Journal::tradeByRequestTag(const QString &account, const QString &requestTag)
@@ -781,7 +835,7 @@ Result<std::optional<Trade>> Journal::tradeByRequestTag(const QString &account, 
     d->assertThread();
     if (requestTag.isEmpty())
         return invalid(QStringLiteral("BadTrade"), QStringLiteral("request tag is empty"));
-    return d->selectOne(
+    return JournalPrivate::selectOne(d->sql,
         QStringLiteral("account = ? AND request_tag = ? ORDER BY local_id DESC LIMIT 1"), { account, requestTag });
 }
 

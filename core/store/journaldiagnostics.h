@@ -14,6 +14,12 @@ struct JournalDiagnostics
     int synchronous = -1; // SQLite PRAGMA synchronous (2 = FULL); PostgreSQL: 2 when synchronous_commit is on
     bool foreignKeys = false;
     int busyTimeoutMs = 0; // SQLite only
+    // SQLite group commit, counted for this process and this file while any of its Journals is open: the commits
+    // the writes shared (groupedWrites / groupCommits = the average group), and the writes waiting right now
+    // (queued, or in the commit running). Zero on PostgreSQL, where every write commits alone.
+    qint64 groupCommits = 0;
+    qint64 groupedWrites = 0;
+    int writesWaiting = 0;
 };
 
 } // namespace Vigil

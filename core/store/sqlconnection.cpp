@@ -13,23 +13,51 @@
 
 namespace Vigil {
 
+namespace {
+
+// Qt binds a null QString as SQL NULL; text columns are NOT NULL and "no value" there is the empty string.
+// SQL NULL is bound only on purpose, with an invalid QVariant.
+void bindAll(QSqlQuery &q, const QVariantList &args)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QVariant &arg = args.at(i);
+        if (arg.typeId() == QMetaType::QString && arg.toString().isNull())
+            q.bindValue(int(i), QStringLiteral(""));
+        else
+            q.bindValue(int(i), arg);
+    }
+}
+
+} // namespace
+
 Result<QSqlQuery> SqlConnection::query(const QString &sql, const QVariantList &args)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(sql))
         return error(q.lastError(), QStringLiteral("prepare"));
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        const QVariant &arg = args.at(i);
-        // Qt binds a null QString as SQL NULL; text columns are NOT NULL and "no value" there is the empty string.
-        // SQL NULL is bound only on purpose, with an invalid QVariant.
-        if (arg.typeId() == QMetaType::QString && arg.toString().isNull())
-            q.bindValue(int(i), QStringLiteral(""));
-        else
-            q.bindValue(int(i), arg);
-    }
+    bindAll(q, args);
     if (!q.exec())
         return error(q.lastError(), QStringLiteral("execute"));
+    return q;
+}
+
+Result<QSqlQuery *> SqlConnection::cachedQuery(const QString &sql, const QVariantList &args)
+{
+    auto it = m_cache.find(sql);
+    if (it == m_cache.end()) {
+        auto fresh = std::make_unique<QSqlQuery>(m_db);
+        fresh->setForwardOnly(true);
+        if (!fresh->prepare(sql))
+            return error(fresh->lastError(), QStringLiteral("prepare"));
+        it = m_cache.emplace(sql, std::move(fresh)).first;
+    } else {
+        it->second->finish();
+    }
+    QSqlQuery *q = it->second.get();
+    bindAll(*q, args);
+    if (!q->exec())
+        return error(q->lastError(), QStringLiteral("execute"));
     return q;
 }
 
@@ -41,18 +69,46 @@ Result<void> SqlConnection::exec(const QString &sql)
     return {};
 }
 
+Result<void> SqlConnection::execCached(const QString &sql)
+{
+    if (m_backend == Backend::Postgres)
+        return exec(sql); // PostgreSQL prepares only queries and DML, not BEGIN, COMMIT or SET
+    auto q = cachedQuery(sql);
+    if (!q)
+        return Error(q.error()); // already says what failed
+    q.value()->finish();
+    return {};
+}
+
 Result<qint64> SqlConnection::scalar(const QString &sql, const QVariantList &args)
 {
-    auto q = query(sql, args);
+    auto q = cachedQuery(sql, args);
     if (!q)
         return q.error();
-    if (!q.value().next())
-        return Error::make(ErrorKind::Storage, QStringLiteral("SqlError"), QStringLiteral("query returned no row"));
+    QSqlQuery &row = *q.value();
+    const bool gotRow = row.next();
     bool ok = false;
-    const qint64 v = q.value().value(0).toLongLong(&ok);
+    const qint64 v = gotRow ? row.value(0).toLongLong(&ok) : 0;
+    row.finish();
+    if (!gotRow)
+        return Error::make(ErrorKind::Storage, QStringLiteral("SqlError"), QStringLiteral("query returned no row"));
     if (!ok)
         return Error::make(ErrorKind::Storage, QStringLiteral("SqlError"), QStringLiteral("query returned no integer"));
     return v;
+}
+
+void SqlConnection::finishCached()
+{
+    for (auto &entry : m_cache) {
+        if (entry.second->isActive())
+            entry.second->finish();
+    }
+}
+
+void SqlConnection::close()
+{
+    m_cache.clear();
+    m_db.close();
 }
 
 Error SqlConnection::error(const QSqlError &sqlError, const QString &what) const

@@ -4,6 +4,7 @@
 // Internal to vigil_store: not for other areas (they use Journal).
 
 #include <memory>
+#include <unordered_map>
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -44,10 +45,23 @@ public:
 
     // Prepares, binds `args` in order, executes. The returned query is positioned before the first row.
     Result<QSqlQuery> query(const QString &sql, const QVariantList &args = {});
+    // The same with a statement prepared once per connection and kept by its text (parsing is most of a small
+    // write's CPU). Returns the connection's own query object, valid until close(). Running the same text again
+    // discards its previous result, so read the rows at once, then finish() it: a SELECT left running holds its
+    // read snapshot.
+    Result<QSqlQuery *> cachedQuery(const QString &sql, const QVariantList &args = {});
     // Executes a statement without parameters (DDL, PRAGMA, transaction control).
     Result<void> exec(const QString &sql);
-    // Runs a query expected to return exactly one row with one integer column.
+    // The same, prepared once per connection (transaction control: BEGIN, COMMIT, SAVEPOINT, ...).
+    Result<void> execCached(const QString &sql);
+    // Runs a query expected to return exactly one row with one integer column (prepared once per connection;
+    // the statement is reset before it returns).
     Result<qint64> scalar(const QString &sql, const QVariantList &args = {});
+    // Resets every cached statement. SQLite refuses COMMIT, RELEASE and ROLLBACK TO while a statement that
+    // wrote (an INSERT ... RETURNING read only once) is still running; transaction control calls this first.
+    void finishCached();
+    // Drops the cached statements and closes the connection.
+    void close();
 
     // Maps a Qt SQL error to a Vigil Storage error ("Busy" for a lock that outlived busy_timeout,
     // "Constraint" for a violated constraint, else "SqlError"); `what` says what was being done.
@@ -58,6 +72,7 @@ private:
     Backend m_backend;
     int m_busyTimeoutMs = 10'000;
     std::shared_ptr<WriterQueue> m_writerLock;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_cache;
 };
 
 } // namespace Vigil

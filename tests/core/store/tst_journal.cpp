@@ -19,26 +19,13 @@
 #include "store/journalschema.h"
 #include "support/fakeclock.h"
 #include "journaltestbackend.h"
+#include "journaltestmacros.h"
 
 using namespace Vigil;
 
 namespace {
 
 constexpr qint64 kT0 = 1'710'000'000'000; // 2024-03-09T16:00:00Z
-
-#define VERIFY_OK(expr)                                                                                                \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        if (!r_.ok())                                                                                                  \
-            QFAIL(qPrintable(r_.error().toString()));                                                                  \
-    } while (false)
-
-// Declares `var` holding the value of a Result that must be ok.
-#define TAKE(var, expr)                                                                                                \
-    auto var##Result_ = (expr);                                                                                        \
-    if (!var##Result_.ok())                                                                                            \
-        QFAIL(qPrintable(var##Result_.error().toString()));                                                            \
-    auto var = std::move(var##Result_).value()
 
 Money usd(qint64 minor)
 {
