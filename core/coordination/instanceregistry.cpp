@@ -99,6 +99,30 @@ void InstanceRegistry::heartbeatNow()
         Q_EMIT instancesChanged(listed.value());
 }
 
+void InstanceRegistry::readInstances(QObject *context, ReadCallback done)
+{
+    Q_ASSERT(context);
+    const quint64 ticket = m_nextTicket.fetch_add(1);
+    // Connected before the read is queued so its answer cannot be missed; a connection (unlike a raw pointer)
+    // is cut safely when the context dies on its own thread meanwhile.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(
+        this, &InstanceRegistry::instancesRead, context,
+        [connection, ticket, done = std::move(done)](quint64 answered, bool ok, const QList<InstanceInfo> &instances,
+                                                     const Error &error) {
+            if (answered != ticket)
+                return;
+            QObject::disconnect(*connection);
+            done(ok ? Result<QList<InstanceInfo>>(instances) : Result<QList<InstanceInfo>>(error));
+        },
+        Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, [this, ticket] {
+        const Result<QList<InstanceInfo>> listed = m_store->list();
+        Q_EMIT instancesRead(ticket, listed.ok(), listed ? listed.value() : QList<InstanceInfo>(),
+                             listed ? Error() : listed.error());
+    }, Qt::QueuedConnection);
+}
+
 void InstanceRegistry::stop()
 {
     if (m_timer)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -12,6 +14,7 @@
 #include "coordination/instancestore.h"
 #include "health/clock.h"
 #include "health/error.h"
+#include "health/result.h"
 
 class QTimer;
 
@@ -37,6 +40,11 @@ public:
     QList<InstanceInfo> instances() const;
     bool instancesKnown() const;
     const InstanceIdentity &self() const { return m_self; }
+    // Any thread. Reads the store afresh on the registry's thread (not the list of the last heartbeat) and
+    // calls `done` with it on `context`'s thread, queued, dropped if `context` is destroyed first (or the
+    // registry is). Every live entry, this instance's own included; an error means unknown, never "nobody".
+    using ReadCallback = std::function<void(const Result<QList<InstanceInfo>> &)>;
+    void readInstances(QObject *context, ReadCallback done);
 
 public Q_SLOTS:
     void start();
@@ -50,6 +58,8 @@ Q_SIGNALS:
     // last-seen times alone do not count as a change.
     void instancesChanged(const QList<Vigil::InstanceInfo> &instances);
     void heartbeatFailed(const Vigil::Error &error);
+    // Internal: carries a readInstances() answer to its caller. Not for use by others.
+    void instancesRead(quint64 ticket, bool ok, const QList<Vigil::InstanceInfo> &instances, const Vigil::Error &error);
 
 private:
     std::unique_ptr<InstanceStore> m_store;
@@ -58,6 +68,7 @@ private:
     const int m_intervalMs;
     const qint64 m_startedMs;
     QTimer *m_timer = nullptr;
+    std::atomic<quint64> m_nextTicket{1};
 
     mutable std::mutex m_mutex;
     QStringList m_bots;

@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 
 #include <QDir>
 #include <QJsonObject>
 #include <QHostInfo>
 #include <QCoreApplication>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QStandardPaths>
 #include <QThread>
 
@@ -27,6 +29,7 @@
 #include "health/clock.h"
 #include "health/logcategories.h"
 #include "health/redactor.h"
+#include "reconcile/instancelivenesssource.h"
 #include "risk/emergencystop.h"
 #include "risk/limitledger.h"
 #include "risk/opencontractbook.h"
@@ -51,6 +54,45 @@ QString randomToken()
     return t;
 }
 } // namespace
+
+// Answers from the store through the registry's thread (InstanceRegistry::readInstances). Detached before that
+// thread ends: a read after it answers unknown.
+class Engine::RegistryLiveness final : public InstanceLivenessSource
+{
+public:
+    explicit RegistryLiveness(InstanceRegistry *registry) : m_registry(registry) {}
+
+    void detach()
+    {
+        std::lock_guard lock(m_mutex);
+        m_registry = nullptr;
+    }
+
+    void read(QObject *context, std::function<void(const InstanceLiveness &)> done) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_registry) {
+            QMetaObject::invokeMethod(context, [done = std::move(done)] {
+                done(InstanceLiveness::unknown(QStringLiteral("the instance registry has stopped")));
+            }, Qt::QueuedConnection);
+            return;
+        }
+        m_registry->readInstances(context, [done = std::move(done)](const Result<QList<InstanceInfo>> &listed) {
+            if (!listed) {
+                done(InstanceLiveness::unknown(listed.error().toString()));
+                return;
+            }
+            QSet<QString> alive;
+            for (const InstanceInfo &i : listed.value())
+                alive.insert(i.identity.instanceId);
+            done(InstanceLiveness::of(alive));
+        });
+    }
+
+private:
+    std::mutex m_mutex;
+    InstanceRegistry *m_registry; // on the coordination thread; valid until detach()
+};
 
 Engine::Engine(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
 {
@@ -86,6 +128,7 @@ Engine::~Engine()
         finish(rt.thread);
     finish(m_controlThread);
     finish(m_storeThread);
+    retireLiveness();
     finish(m_coordThread);
     finish(m_simThread);
 }
@@ -405,9 +448,20 @@ Result<void> Engine::startCoordination()
         m_registry->moveToThread(m_coordThread);
         connect(m_coordThread, &QThread::started, m_registry, &InstanceRegistry::start);
         connect(m_coordThread, &QThread::finished, m_registry, &QObject::deleteLater);
+        m_liveness = std::make_shared<RegistryLiveness>(m_registry);
+        InstanceLivenessSource::publish(m_options.instanceId, m_liveness);
     }
     m_coordThread->start();
     return {};
+}
+
+void Engine::retireLiveness()
+{
+    if (!m_liveness)
+        return;
+    InstanceLivenessSource::withdraw(m_options.instanceId, m_liveness.get());
+    m_liveness->detach();
+    m_liveness.reset();
 }
 
 void Engine::forEachWorker(const QString &accountId, const std::function<void(AccountWorker *)> &fn)
@@ -783,7 +837,19 @@ void Engine::onWorkerFinished(const QString &accountId)
         rt.worker = nullptr;
     }
     if (m_coordThread) {
-        m_coordThread->quit();
+        retireLiveness();
+        if (m_registry && m_coordThread->isRunning()) {
+            // A clean stop leaves the registry at once, so the rows this instance left unresolved in a shared
+            // journal are not held for other instances until its entry expires.
+            InstanceRegistry *registry = m_registry;
+            QThread *thread = m_coordThread;
+            QMetaObject::invokeMethod(registry, [registry, thread] {
+                registry->stop();
+                thread->quit();
+            }, Qt::QueuedConnection);
+        } else {
+            m_coordThread->quit();
+        }
         m_coordThread->wait();
         m_keeper = nullptr;
         m_stopChannel = nullptr;

@@ -176,6 +176,8 @@ private:
     void publishBotList();
     void startStore();
     void stopStore();
+    // Withdraws the registry from the Reconcilers (InstanceLivenessSource) before the coordination thread ends.
+    void retireLiveness();
 
     Options m_options;
     EngineConfig m_config;
@@ -202,6 +204,10 @@ private:
     LeaseKeeper *m_keeper = nullptr;
     StopChannel *m_stopChannel = nullptr;
     InstanceRegistry *m_registry = nullptr;
+    // The registry as the account workers' Reconcilers see it: which instances are alive, for the rows of a
+    // shared journal that other instances wrote. Published under our instance id while the registry runs.
+    class RegistryLiveness;
+    std::shared_ptr<RegistryLiveness> m_liveness;
     bool m_coordinationUp = true;
     QString m_coordinationBackend = QStringLiteral("in-process");
     struct Watch

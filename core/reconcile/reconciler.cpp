@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -17,6 +18,7 @@
 #include "health/clock.h"
 #include "health/logcategories.h"
 #include "reconcile/contractmatcher.h"
+#include "reconcile/instancelivenesssource.h"
 #include "reconcile/servercontract.h"
 #include "store/journal.h"
 #include "store/tradecorrection.h"
@@ -163,6 +165,18 @@ struct Reconciler::Run
     qint64 followUpDueMs = kNever; // when the grace of the first deferred Unknown row ends
     qint64 coveredUntilMs = kNever; // profit_table rows purchased after this may be missing (page cap)
 
+    // Rows another instance wrote (InstanceLiveness::ownerOf): its liveness decides whose they are.
+    bool livenessPending = false;  // the registry was asked and has not answered
+    bool decideWaiting = false;    // the server is read; decide() waits for the registry
+    std::optional<InstanceLiveness> liveness; // nullopt = not asked (no such row, or no source)
+    struct Held
+    {
+        Trade row;
+        QString owner;
+    };
+    QList<Held> held;          // rows left to their (live or not known to be gone) owner
+    QSet<QString> aliveOwners; // the owners of those that are known to be alive
+
     QList<Action> actions;
     QHash<qint64, Trade> lookups; // contractId -> open row nothing else explained
     int lookupsPending = 0;
@@ -279,6 +293,7 @@ void Reconciler::begin(const QString &trigger)
         finish();
         return;
     }
+    queryLiveness();
     // The offset only matters for matching rows, and profit_table's date_from waits for it.
     if (r.profitNeeded && m_options.syncServerTime) {
         r.timePending = true;
@@ -401,6 +416,80 @@ bool Reconciler::loadJournal()
     r.oldestMs = oldest;
     r.profitNeeded = oldest != kNever;
     return true;
+}
+
+std::shared_ptr<InstanceLivenessSource> Reconciler::livenessSource() const
+{
+    if (m_options.liveness)
+        return m_options.liveness;
+    return m_options.instanceId.isEmpty() ? nullptr : InstanceLivenessSource::published(m_options.instanceId);
+}
+
+void Reconciler::readLiveness(const std::shared_ptr<InstanceLivenessSource> &source,
+                              std::function<void(const InstanceLiveness &)> done)
+{
+    Q_ASSERT(source);
+    // Both ends run on this thread: whichever comes first answers, the other finds it answered.
+    auto answered = std::make_shared<bool>(false);
+    auto deliver = std::make_shared<std::function<void(const InstanceLiveness &)>>(std::move(done));
+    const int timeoutMs = std::max(m_options.livenessTimeoutMs, 1);
+    QTimer::singleShot(timeoutMs, this, [answered, deliver, timeoutMs] {
+        if (std::exchange(*answered, true))
+            return;
+        (*deliver)(InstanceLiveness::unknown(QStringLiteral("the instance registry did not answer within %1 ms")
+                                                 .arg(timeoutMs)));
+    });
+    source->read(this, [answered, deliver](const InstanceLiveness &liveness) {
+        if (std::exchange(*answered, true))
+            return;
+        (*deliver)(liveness);
+    });
+}
+
+// Only when a row another instance wrote may need resolving: a run on a journal of its own costs nothing more.
+void Reconciler::queryLiveness()
+{
+    Run &r = *m_run;
+    const bool foreign = std::any_of(r.unresolved.cbegin(), r.unresolved.cend(), [&](const Trade &t) {
+        if (t.status != TradeStatus::Pending && t.status != TradeStatus::Unknown)
+            return false;
+        const QString owner = InstanceLiveness::ownerOf(t.requestTag);
+        return !owner.isEmpty() && owner != m_options.instanceId;
+    });
+    if (!foreign)
+        return;
+    const std::shared_ptr<InstanceLivenessSource> source = livenessSource();
+    if (!source)
+        return;
+    r.livenessPending = true;
+    const quint64 serial = r.serial;
+    readLiveness(source, [this, serial](const InstanceLiveness &liveness) {
+        if (!m_run || m_run->serial != serial)
+            return;
+        Run &run = *m_run;
+        run.livenessPending = false;
+        run.liveness = liveness;
+        if (!liveness.known) {
+            run.stats.unchecked << QStringLiteral("instance registry unreadable (%1): rows other instances wrote are "
+                                                  "left alone")
+                                       .arg(liveness.error);
+        }
+        if (run.decideWaiting)
+            decideNow();
+    });
+}
+
+QString Reconciler::heldBy(const Trade &trade) const
+{
+    Q_ASSERT(m_run);
+    if (!m_run->liveness)
+        return {};
+    const QString owner = InstanceLiveness::ownerOf(trade.requestTag);
+    if (owner.isEmpty() || owner == m_options.instanceId)
+        return {};
+    if (m_run->liveness->known && !m_run->liveness->alive.contains(owner))
+        return {}; // gone: its rows are anybody's to resolve
+    return owner;
 }
 
 // A row the parsers refused. It is listed in the report (apply) and may hold back a lost buy (decide).
@@ -541,6 +630,17 @@ void Reconciler::queryProfitTable(int offset)
 void Reconciler::decide()
 {
     Run &r = *m_run;
+    if (r.livenessPending) {
+        r.decideWaiting = true;
+        return;
+    }
+    decideNow();
+}
+
+void Reconciler::decideNow()
+{
+    Run &r = *m_run;
+    r.decideWaiting = false;
     const qint64 now = nowMs();
     const ContractMatcher::Window window = matchWindow();
     const bool startup = r.trigger == QLatin1String("startup");
@@ -582,6 +682,7 @@ void Reconciler::decide()
 
     // 1. Rows whose buy reply never came: find their contracts among the ones the journal does not know.
     // Young ones (inFlight) may still get their reply, or their contract may not be on the server yet.
+    // Older ones another live instance wrote (or one the registry cannot tell about) are its own to resolve.
     QList<Trade> lost;
     QList<Trade> inFlight;
     QList<Trade> open;
@@ -592,6 +693,8 @@ void Reconciler::decide()
             open.append(t);
         } else if (!startup && now - t.openedMs < m_options.pendingGraceMs) {
             inFlight.append(t);
+        } else if (const QString owner = heldBy(t); !owner.isEmpty()) {
+            r.held.append({t, owner});
         } else {
             lost.append(t);
         }
@@ -604,22 +707,48 @@ void Reconciler::decide()
     }
     QList<Trade> claimants = lost;
     claimants.append(inFlight);
+    for (const Run::Held &h : std::as_const(r.held))
+        claimants.append(h.row);
     const QHash<qint64, qsizetype> assigned = ContractMatcher::assign(claimants, candidates, window);
     QSet<qint64> claimed; // contract ids that belong to a journal row (found or still in flight)
     for (auto it = assigned.cbegin(); it != assigned.cend(); ++it)
         claimed.insert(candidates.at(it.value()).contractId);
 
-    // An Unknown row's reply will not come any more: a contract found for it is its contract. A young Pending
-    // row's reply may still come (the engine writes it then); a young row without a contract waits.
+    // An Unknown row's reply will not come any more, nor will the reply to a row whose instance is gone (the
+    // registry no longer lists it): a contract found for it is its contract. A young Pending row's reply may
+    // still come (its engine writes it then); a young row without a contract waits, since the server may
+    // still commit its buy after our reads.
+    auto ownerGone = [&](const Trade &t) {
+        const QString owner = InstanceLiveness::ownerOf(t.requestTag);
+        return r.liveness && r.liveness->known && !owner.isEmpty() && owner != m_options.instanceId
+            && !r.liveness->alive.contains(owner);
+    };
     for (const Trade &t : std::as_const(inFlight)) {
-        if (t.status == TradeStatus::Unknown && assigned.contains(t.localId)) {
+        const bool replyLost = t.status == TradeStatus::Unknown || ownerGone(t);
+        if (replyLost && assigned.contains(t.localId) && heldBy(t).isEmpty()) {
             r.actions.append({Run::ActionKind::AdoptLost, t, candidates.at(assigned.value(t.localId)),
                               QStringLiteral("reconciliation: the lost buy's contract was found on the server")});
             continue;
         }
         r.stats.deferred += 1;
-        if (t.status == TradeStatus::Unknown && !assigned.contains(t.localId))
+        if (replyLost && !assigned.contains(t.localId))
             r.followUpDueMs = std::min(r.followUpDueMs, t.openedMs + m_options.pendingGraceMs);
+    }
+
+    // Another instance's: neither failed nor adopted here (a contract it may own stays claimed above).
+    for (const Run::Held &h : std::as_const(r.held)) {
+        r.stats.deferred += 1;
+        if (r.liveness->known) {
+            r.aliveOwners.insert(h.owner);
+            r.stats.unchecked << QStringLiteral("trade %1: in flight at instance %2, which is alive; left to it")
+                                     .arg(h.row.localId)
+                                     .arg(h.owner);
+        } else {
+            r.errors << QStringLiteral("trade %1: written by instance %2, whose liveness is unknown (%3); left "
+                                       "unresolved")
+                            .arg(h.row.localId)
+                            .arg(h.owner, r.liveness->error);
+        }
     }
 
     // An unreadable server row may be the contract of a lost buy bought in its window (a purchase time it
@@ -786,15 +915,33 @@ void Reconciler::apply()
         r.report.discrepancies.append(d);
     }
 
-    // Buys the engine started while the server was being asked (or still in flight): a contract they may own
-    // is not an orphan.
+    for (const Run::Held &h : std::as_const(r.held)) {
+        Discrepancy d;
+        d.kind = QStringLiteral("in_flight_elsewhere");
+        d.localId = h.row.localId;
+        d.before = h.row.toJson();
+        d.after = h.row.toJson();
+        d.after.insert(QStringLiteral("instance"), h.owner);
+        d.after.insert(QStringLiteral("alive"), r.liveness->known ? QJsonValue(true) : QJsonValue(QStringLiteral("unknown")));
+        d.after.insert(QStringLiteral("reason"),
+                       r.liveness->known
+                           ? QStringLiteral("in flight at instance %1 (alive): that instance resolves it").arg(h.owner)
+                           : QStringLiteral("written by instance %1; the instance registry could not be read (%2)")
+                                 .arg(h.owner, r.liveness->error));
+        d.action = QStringLiteral("deferred");
+        r.report.discrepancies.append(d);
+    }
+
+    // Buys the engine started while the server was being asked (or still in flight), and buys other live
+    // instances own: a contract they may own is not an orphan.
     QList<Trade> inFlight;
     bool inFlightKnown = true;
     if (auto fresh = m_journal->unresolvedTrades(m_options.account)) {
         for (const Trade &t : fresh.value()) {
             if (t.status != TradeStatus::Pending && t.status != TradeStatus::Unknown)
                 continue;
-            if (!r.snapshotIds.contains(t.localId) || (!startup && now - t.openedMs < m_options.pendingGraceMs))
+            if (!r.snapshotIds.contains(t.localId) || (!startup && now - t.openedMs < m_options.pendingGraceMs)
+                || !heldBy(t).isEmpty())
                 inFlight.append(t);
         }
     } else {
@@ -1077,6 +1224,8 @@ void Reconciler::finish()
 
     if (r.followUpDueMs != kNever && m_options.followUpDeferred)
         scheduleFollowUp(r.followUpDueMs);
+    // A run that could not look (a failed query) keeps watching the owners the last one found.
+    watchOwners(r.fatal ? m_watchedOwners : r.aliveOwners);
 
     QString next;
     if (!m_queuedTriggers.isEmpty())
@@ -1108,6 +1257,51 @@ void Reconciler::scheduleFollowUp(qint64 dueMs)
     if (m_followUp->isActive() && m_followUp->remainingTime() <= delayMs)
         return;
     m_followUp->start(int(delayMs));
+}
+
+// Rows left to live instances wait for them; the registry (not the server, whose calls are scarce) is checked
+// until one of their owners is gone, then a run resolves what it left behind.
+void Reconciler::watchOwners(const QSet<QString> &owners)
+{
+    m_watchedOwners = owners;
+    if (owners.isEmpty() || m_options.ownerWatchMs <= 0) {
+        if (m_ownerWatch)
+            m_ownerWatch->stop();
+        return;
+    }
+    if (!m_ownerWatch) {
+        m_ownerWatch = new QTimer(this);
+        m_ownerWatch->setSingleShot(true);
+        connect(m_ownerWatch, &QTimer::timeout, this, &Reconciler::checkOwners);
+    }
+    m_ownerWatch->start(m_options.ownerWatchMs);
+}
+
+void Reconciler::checkOwners()
+{
+    const std::shared_ptr<InstanceLivenessSource> source = livenessSource();
+    if (m_running || m_watchedOwners.isEmpty() || !source)
+        return; // a run is under way (it re-arms the watch), or nothing is watched any more
+    readLiveness(source, [this](const InstanceLiveness &liveness) {
+        if (m_running || m_watchedOwners.isEmpty())
+            return;
+        QStringList gone;
+        if (liveness.known) {
+            for (const QString &owner : std::as_const(m_watchedOwners)) {
+                if (!liveness.alive.contains(owner))
+                    gone << owner;
+            }
+        }
+        if (gone.isEmpty()) {
+            m_ownerWatch->start(m_options.ownerWatchMs);
+            return;
+        }
+        gone.sort();
+        qCInfo(lcReconcile).noquote() << "instance" << gone.join(QStringLiteral(", ")) << "is gone: reconciling"
+                                      << m_options.account << "again for the rows it left";
+        m_watchedOwners.clear();
+        run(QStringLiteral("instance_gone"));
+    });
 }
 
 } // namespace Vigil

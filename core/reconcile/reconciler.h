@@ -7,10 +7,12 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 #include "health/result.h"
 #include "reconcile/contractmatcher.h"
+#include "reconcile/instanceliveness.h"
 #include "reconcile/reconcileroptions.h"
 #include "reconcile/reconcilestats.h"
 #include "store/reconcilereport.h"
@@ -21,6 +23,7 @@ class QTimer;
 namespace Vigil {
 
 class DerivClient;
+class InstanceLivenessSource;
 class Journal;
 
 // Makes one account's journal agree with the broker. A run looks at the union of the journal's
@@ -37,7 +40,8 @@ class Journal;
 //                                                             in the report's discrepancy
 // A server query that fails (broker error, lost reply, timeout) means UNKNOWN, never EMPTY: when portfolio
 // or profit_table fails nothing is written at all and the report's error says what could not be checked.
-// Running again right after a completed run changes nothing and reports no discrepancy.
+// Running again right after a completed run changes nothing and reports no discrepancy (but the rows left to
+// other live instances, below, which every run lists).
 //
 // Server calls per run: 1 portfolio; only when some trade still needs the server, one `time` (not an
 // outcome call; ReconcilerOptions::syncServerTime) for the server's clock offset, sent with portfolio, and
@@ -60,6 +64,27 @@ class Journal;
 // Pending and Unknown rows younger than pendingGraceMs without a contract (their buy may still be in
 // flight, or be committed by the server after our reads) are left alone, except on a "startup" run; with
 // followUpDeferred a run (trigger "grace") follows once the grace of such Unknown rows is over.
+//
+// A journal shared by several instances: a Pending/Unknown row past its grace (or any, on "startup") whose
+// request tag names another instance is that instance's while it runs; the run reads the instance registry
+// (ReconcilerOptions::liveness) and then:
+//   owner alive                -> left alone: never failed, never adopted here, and no contract it may own is
+//                                 adopted as an orphan; the report lists it ("in_flight_elsewhere", action
+//                                 "deferred", after.instance = the owner). It does not make the run
+//                                 incomplete, so it does not stop this instance's trading: the account lock
+//                                 already keeps buys of the account one at a time, the owner's own executor
+//                                 holds its bots until it resolves the row, and an owner that never can (its
+//                                 writes fenced off) must not halt every other instance. While such rows wait
+//                                 the registry is checked every ownerWatchMs; once an owner is gone a run
+//                                 (trigger "instance_gone") resolves its rows.
+//   owner gone (crashed, or this instance's own earlier run under another id) -> resolved as above; its
+//                                 reply will never come, so within the grace the row is treated like an
+//                                 Unknown one (adopted as soon as its contract shows, else the "grace" run)
+//   registry unreadable        -> left alone too (listed the same way, after.alive = "unknown"), and the
+//                                 run's error names them: trading on the account waits for a run that can
+//                                 tell, as for every other row this run cannot decide
+// Rows whose tag names this instance or no instance at all, and every row when there is no registry (no
+// source: one instance alone on its journal), are resolved as above without asking.
 class Reconciler final : public QObject
 {
     Q_OBJECT
@@ -105,6 +130,16 @@ private:
     void scheduleFollowUp(qint64 dueMs);
     void queryProfitTable(int offset);
     void decide();
+    void decideNow();
+    std::shared_ptr<InstanceLivenessSource> livenessSource() const;
+    // `done` once, on this thread: the source's answer, or unknown after livenessTimeoutMs.
+    void readLiveness(const std::shared_ptr<InstanceLivenessSource> &source,
+                      std::function<void(const InstanceLiveness &)> done);
+    void queryLiveness();
+    // The other instance a row waits for (alive, or not known to be gone), or empty when it is this run's.
+    QString heldBy(const Trade &trade) const;
+    void watchOwners(const QSet<QString> &owners);
+    void checkOwners();
     void lookUp(qint64 contractId);
     void afterLookups();
     void apply();
@@ -127,6 +162,8 @@ private:
     std::optional<qint64> m_serverOffsetMs; // the last one learnt; kept when a later `time` call fails
     int m_largestPage = 0;                  // the most profit_table rows this server returned in one page
     QTimer *m_followUp = nullptr;           // the "grace" run after deferred Unknown rows
+    QTimer *m_ownerWatch = nullptr;         // checks the owners of rows left to other live instances
+    QSet<QString> m_watchedOwners;          // those owners, as the last finished run found them alive
     // The last run of this object that completed: a settled row written since it started either was
     // unresolved then (so opened inside its window) or was opened after it started.
     struct Completed

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include <QString>
 
 namespace Vigil {
 
 class Clock;
+class InstanceLivenessSource;
 
 // How a Reconciler works for one account. A value type.
 struct ReconcilerOptions
@@ -29,9 +31,10 @@ struct ReconcilerOptions
                                           // contracts it may own are not adopted as orphans); an Unknown row
                                           // whose contract is found is adopted at once. Not on a "startup" run,
                                           // where nothing can be in flight.
-    bool followUpDeferred = true;         // after a run that left Unknown rows to their grace, run again
-                                          // (trigger "grace") once the grace is over, so the bots waiting on
-                                          // them are not left to the next periodic run
+    bool followUpDeferred = true;         // after a run that left Unknown rows (or Pending rows of an instance
+                                          // that is gone) to their grace, run again (trigger "grace") once the
+                                          // grace is over, so the bots waiting on them are not left to the
+                                          // next periodic run
     qint64 windowMarginMs = 60'000;       // profit_table date_from = oldest row to check - this margin
     qint64 matchBeforeMs = 5'000;         // a lost buy's contract may show a purchase time this much before the
     qint64 matchAfterMs = 120'000;        // row's openedMs and this much after (queueing, timeouts), in the
@@ -45,6 +48,17 @@ struct ReconcilerOptions
                                           // per run; beyond that the window counts as not covered
     int maxContractLookups = 50;          // proposal_open_contract calls per run, for rows nothing else explains
     int requestTimeoutMs = 0;             // per server call; <= 0 = the client's default
+
+    // A journal shared by several instances: a Pending/Unknown row whose request tag names another instance
+    // (InstanceLiveness::ownerOf) is that instance's to resolve while it is alive. Asked once per run that has
+    // such rows (alongside the server queries); never for this instance's own rows.
+    std::shared_ptr<InstanceLivenessSource> liveness; // null = the source published for instanceId
+                                          // (InstanceLivenessSource::published); none either = one instance
+                                          // alone on the journal: every row is resolved here
+    int livenessTimeoutMs = 5'000;        // a source that has not answered by then counts as unknown
+    int ownerWatchMs = 5'000;             // while rows of a live instance wait for it, how often to check that
+                                          // it still runs; once it is gone a run (trigger "instance_gone")
+                                          // resolves them. <= 0 = no watch (the next run does)
 };
 
 } // namespace Vigil

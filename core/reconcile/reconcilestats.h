@@ -26,7 +26,8 @@ struct ReconcileStats
     qint64 windowFromMs = 0;            // profit_table date_from (ms); 0 = profit_table was not needed
     int journalRowsExamined = 0;        // unresolved rows plus settled rows not yet confirmed
     int serverContractsSeen = 0;        // distinct contracts in portfolio, profit_table and lookups
-    int deferred = 0;                   // pending/unknown rows whose buy may still be in flight: left alone
+    int deferred = 0;                   // pending/unknown rows whose buy may still be in flight (here, or at
+                                        // another live instance, or one the registry cannot tell about): left alone
     int unreadableRows = 0;             // server rows that could not be read (skipped; listed in the report)
     std::optional<qint64> serverOffsetMs; // the server's clock minus ours as the match window used it;
                                           // nullopt = unknown (the window was widened instead)

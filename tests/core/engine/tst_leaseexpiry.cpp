@@ -347,16 +347,40 @@ void TestLeaseExpiry::frozenHolderNeitherBuysNorJournalsAfterResume()
     }
     // (c) Never two buys of the account inside the simulator at once.
     QCOMPARE(stats.value(u"max_buys_in_flight"_s).toInt(), 1);
-    for (QProcess *&p : runners)
-        stopRunner(p);
 
-    // The contract is journaled exactly once: the other instance's start-up reconciliation adopts it into
-    // the frozen holder's pending row (with the newest fence), without a duplicate row.
+    // (d) The other instance restarts while the frozen holder still runs (and heartbeats in the registry).
+    // Its start-up reconciliation (no grace: nothing of its own can be in flight) finds the held row naming a
+    // live instance: left to it, listed as in flight there, neither failed nor its contract adopted as an
+    // orphan.
+    const auto heldRow = journal(u"SELECT local_id FROM trades WHERE request_tag = ?"_s, {held.tag});
+    QCOMPARE(heldRow.size(), 1);
+    const qint64 heldLocalId = heldRow.first().value(0).toLongLong();
+    const auto lastDiscrepancy = journal(u"SELECT COALESCE(MAX(id), 0) FROM discrepancies"_s);
+    QCOMPARE(lastDiscrepancy.size(), 1);
+    stopRunner(runners[other]);
     runners.insert(other, startRunner(other));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !journal(u"SELECT id FROM discrepancies WHERE id > ? AND kind = 'in_flight_elsewhere' AND local_id = ?"_s,
+                 {lastDiscrepancy.first().value(0), heldLocalId})
+             .isEmpty(),
+        120'000);
+    QCOMPARE(journal(u"SELECT status FROM trades WHERE request_tag = ?"_s, {held.tag}).first().value(0).toString(), u"pending"_s);
+    QCOMPARE(journal(u"SELECT local_id FROM trades WHERE account = ? AND contract_id = ?"_s, {m_loginId, frozenContract}).size(), 0);
+
+    // The contract is journaled exactly once: once the frozen holder is gone (a clean stop leaves the
+    // registry), the running instance's reconciliation adopts it into the held row by itself (with the
+    // newest fence), without a duplicate row.
+    stopRunner(runners[frozen]);
     QTRY_VERIFY_WITH_TIMEOUT(
         journal(u"SELECT status FROM trades WHERE request_tag = ? AND status NOT IN ('pending', 'unknown')"_s, {held.tag}).size() == 1,
         120'000);
     stopRunner(runners[other]);
+    // Without a restart: the run the registry watch started when the holder left.
+    const auto resolvedBy = journal(u"SELECT r.trigger_kind FROM discrepancies d JOIN reconcile_reports r ON r.id = d.report_id "
+                                    "WHERE d.local_id = ? AND d.kind = 'unknown_resolved'"_s,
+                                    {heldLocalId});
+    QCOMPARE(resolvedBy.size(), 1);
+    QCOMPARE(resolvedBy.first().value(0).toString(), u"instance_gone"_s);
     const auto withContract = journal(u"SELECT request_tag FROM trades WHERE account = ? AND contract_id = ?"_s, {m_loginId, frozenContract});
     QCOMPARE(withContract.size(), 1);
     QCOMPARE(withContract.first().value(0).toString(), held.tag);

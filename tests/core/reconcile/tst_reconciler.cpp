@@ -17,6 +17,7 @@
 #include "deriv/derivclient.h"
 #include "deriv/derivrequests.h"
 #include "health/clock.h"
+#include "reconcile/instancelivenesssource.h"
 #include "reconcile/reconciler.h"
 #include "sim/simserver.h"
 #include "store/journal.h"
@@ -107,6 +108,24 @@ QSet<QString> kinds(const ReconcileReport &report)
     return out;
 }
 
+// The instance registry as a test sets it: answers with `current`, or never (`silent`). Same thread only.
+class FakeLiveness final : public InstanceLivenessSource
+{
+public:
+    void read(QObject *context, std::function<void(const InstanceLiveness &)> done) override
+    {
+        ++reads;
+        if (silent)
+            return;
+        QMetaObject::invokeMethod(context, [done = std::move(done), answer = current] { done(answer); },
+                                  Qt::QueuedConnection);
+    }
+
+    InstanceLiveness current = InstanceLiveness::of({QStringLiteral("test-instance")});
+    bool silent = false;
+    int reads = 0;
+};
+
 } // namespace
 
 class TestReconciler final : public QObject
@@ -139,8 +158,19 @@ private Q_SLOTS:
     void serverClockSkew();
     void profitTablePagesPastAServerCap();
 
+    // A journal shared with other instances (their rows carry their instance id in the request tag).
+    void foreignRowOfALiveInstanceIsLeftToIt_data();
+    void foreignRowOfALiveInstanceIsLeftToIt();
+    void rowsOfGoneInstancesAreResolved();
+    void unreadableRegistryLeavesForeignRowsAlone_data();
+    void unreadableRegistryLeavesForeignRowsAlone();
+    void ownerGoneStartsARun();
+    void youngRowOfAGoneInstanceWaitsForNoReply();
+
 private:
     void setUp(Sim::SimConfig config);
+    // The simulator on a manual clock, and a registry listing `alive` (this instance is "test-instance").
+    std::shared_ptr<FakeLiveness> setUpShared(const QStringList &alive);
     void setUpScripted();
     void openClientAndJournal(const QUrl &url, const QString &token);
     // An Unknown row (the buy's reply lost) of the scripted account.
@@ -152,8 +182,9 @@ private:
     bool runOnce(Reconciler &reconciler, const QString &trigger, ReconcileReport *report);
     // The engine's way to buy: a Pending row first, then the buy; markOpen on the reply.
     Trade pendingRow(const DerivRequests::ContractParameters &p, const QString &bot = QStringLiteral("bot-1"));
+    // `tag` empty: a bare sequence number, which names no instance.
     Trade pendingRowAt(const DerivRequests::ContractParameters &p, qint64 openedMs,
-                       const QString &bot = QStringLiteral("bot-1"));
+                       const QString &bot = QStringLiteral("bot-1"), const QString &tag = {});
     bool buyThroughClient(const DerivRequests::ContractParameters &p, qint64 localId, Result<QJsonObject> *reply);
     Trade row(qint64 localId);
     QList<Trade> allRows();
@@ -189,6 +220,16 @@ void TestReconciler::setUp(Sim::SimConfig config)
     m_loginid = loginid.value();
     QVERIFY(m_sim->listen().ok());
     openClientAndJournal(m_sim->url(), s_token);
+}
+
+std::shared_ptr<FakeLiveness> TestReconciler::setUpShared(const QStringList &alive)
+{
+    Sim::SimConfig config;
+    config.manualClock = true;
+    setUp(config);
+    auto registry = std::make_shared<FakeLiveness>();
+    registry->current = InstanceLiveness::of(QSet<QString>(alive.cbegin(), alive.cend()));
+    return registry;
 }
 
 void TestReconciler::openClientAndJournal(const QUrl &url, const QString &token)
@@ -323,7 +364,8 @@ Trade TestReconciler::pendingRow(const DerivRequests::ContractParameters &p, con
     return pendingRowAt(p, m_sim->nowMs(), bot);
 }
 
-Trade TestReconciler::pendingRowAt(const DerivRequests::ContractParameters &p, qint64 openedMs, const QString &bot)
+Trade TestReconciler::pendingRowAt(const DerivRequests::ContractParameters &p, qint64 openedMs, const QString &bot,
+                                  const QString &tag)
 {
     Trade t;
     t.account = m_loginid;
@@ -335,7 +377,7 @@ Trade TestReconciler::pendingRowAt(const DerivRequests::ContractParameters &p, q
     t.currency = p.currency;
     t.stake = p.amount;
     t.openedMs = openedMs;
-    t.requestTag = QString::number(m_nextTag++);
+    t.requestTag = tag.isEmpty() ? QString::number(m_nextTag++) : tag;
     auto id = m_journal->insertPending(t);
     if (!id)
         qWarning() << "insertPending failed:" << id.error().toString();
@@ -1263,6 +1305,229 @@ void TestReconciler::profitTablePagesPastAServerCap()
     QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &again));
     QVERIFY2(again.completed(), qPrintable(again.error));
     QCOMPARE(again.adopted + again.failed + again.orphans + again.mismatches, 0);
+}
+
+void TestReconciler::foreignRowOfALiveInstanceIsLeftToIt_data()
+{
+    QTest::addColumn<QString>("trigger");
+    QTest::newRow("periodic") << QStringLiteral("periodic");
+    QTest::newRow("startup (no grace)") << QStringLiteral("startup");
+    QTest::newRow("reconnect") << QStringLiteral("reconnect");
+}
+
+// Instance other-1 (alive) sent a buy 90 s ago, past the grace, and still waits for a slow server. This
+// instance neither fails the row while the server shows nothing, nor adopts the contract as an orphan once it
+// appears; after other-1 is gone (its registry entry expired) the same row is adopted here, exactly once.
+void TestReconciler::foreignRowOfALiveInstanceIsLeftToIt()
+{
+    QFETCH(QString, trigger);
+    auto registry = setUpShared({QStringLiteral("test-instance"), QStringLiteral("other-1")});
+    ReconcilerOptions options;
+    options.liveness = registry;
+    options.ownerWatchMs = 0; // every run here is started by the test
+    auto reconciler = makeReconciler(options);
+    QSignalSpy orphans(reconciler.get(), &Reconciler::orphanAdopted);
+
+    const auto p = contract(QStringLiteral("CALL"), 250, 10, QStringLiteral("m"));
+    const Trade theirs = pendingRowAt(p, m_sim->nowMs() - 90'000, QStringLiteral("bot-1"), QStringLiteral("other-1:bot-1:7"));
+    QVERIFY(theirs.localId > 0);
+
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, trigger, &report));
+    QVERIFY2(report.completed(), qPrintable(report.error)); // not this instance's trading to hold up
+    QCOMPARE(report.failed, 0);
+    QCOMPARE(row(theirs.localId).status, TradeStatus::Pending);
+    QCOMPARE(report.discrepancies.size(), 1);
+    const Discrepancy d = report.discrepancies.first();
+    QCOMPARE(d.kind, QStringLiteral("in_flight_elsewhere"));
+    QCOMPARE(d.action, QStringLiteral("deferred"));
+    QCOMPARE(d.localId, theirs.localId);
+    QCOMPARE(d.after.value("instance").toString(), QStringLiteral("other-1"));
+    QCOMPARE(d.after.value("alive"), QJsonValue(true));
+    QVERIFY(d.after.value("reason").toString().contains(QLatin1String("in flight at instance other-1")));
+    QCOMPARE(reconciler->lastRunStats().deferred, 1);
+    QCOMPARE(registry->reads, 1);
+
+    // The server commits other-1's buy: its contract, not an orphan of this instance.
+    auto bought = m_sim->buyDirect(m_loginid, directParameters(p));
+    QVERIFY(bought.ok());
+    const qint64 contractId = bought->value("contract_id").toInteger();
+    QVERIFY(runOnce(*reconciler, trigger, &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.orphans, 0);
+    QCOMPARE(report.adopted, 0);
+    QCOMPARE(orphans.size(), 0);
+    QCOMPARE(row(theirs.localId).status, TradeStatus::Pending);
+    QVERIFY(!m_journal->tradeByContract(m_loginid, contractId).value());
+
+    // other-1 is gone: nobody else will resolve the row.
+    registry->current = InstanceLiveness::of({QStringLiteral("test-instance")});
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.adopted, 1);
+    QCOMPARE(report.orphans, 0);
+    QCOMPARE(orphans.size(), 0);
+    const Trade after = row(theirs.localId);
+    QCOMPARE(after.status, TradeStatus::Open);
+    QCOMPARE(after.contractId, contractId);
+    int withContract = 0;
+    for (const Trade &t : allRows())
+        withContract += t.contractId == contractId ? 1 : 0;
+    QCOMPARE(withContract, 1);
+}
+
+// Rows of an instance the registry does not list (crashed, or this instance's own earlier run under another
+// pid) and this instance's own rows are resolved as on a journal of one's own; the registry is asked only
+// while a row another instance wrote is unresolved.
+void TestReconciler::rowsOfGoneInstancesAreResolved()
+{
+    auto registry = setUpShared({QStringLiteral("test-instance"), QStringLiteral("other-1")});
+    ReconcilerOptions options;
+    options.liveness = registry;
+    auto reconciler = makeReconciler(options);
+
+    const qint64 then = m_sim->nowMs() - 90'000;
+    const Trade crashed = pendingRowAt(contract(QStringLiteral("PUT"), 300), then, QStringLiteral("bot-1"),
+                                       QStringLiteral("host-4242:bot-1:3"));
+    const Trade mine = pendingRowAt(contract(QStringLiteral("CALL"), 400), then, QStringLiteral("bot-2"),
+                                    QStringLiteral("test-instance:bot-2:1"));
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.failed, 2);
+    QCOMPARE(row(crashed.localId).status, TradeStatus::Failed);
+    QCOMPARE(row(mine.localId).status, TradeStatus::Failed);
+    QVERIFY(!kinds(report).contains(QStringLiteral("in_flight_elsewhere/deferred")));
+    QCOMPARE(registry->reads, 1);
+
+    // Only this instance's own unresolved row: nothing to ask the registry.
+    const Trade again = pendingRowAt(contract(QStringLiteral("CALL"), 500), then, QStringLiteral("bot-2"),
+                                     QStringLiteral("test-instance:bot-2:2"));
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(row(again.localId).status, TradeStatus::Failed);
+    QCOMPARE(registry->reads, 1);
+}
+
+void TestReconciler::unreadableRegistryLeavesForeignRowsAlone_data()
+{
+    QTest::addColumn<bool>("silent");
+    QTest::newRow("the read fails") << false;
+    QTest::newRow("no answer") << true;
+}
+
+// The registry cannot tell whether other-1 runs: its row is neither adopted nor failed, its contract is not an
+// orphan, and the run is incomplete (trading waits for a run that can tell). This instance's own row is still
+// resolved. Once the registry answers, the run completes with the row left to other-1.
+void TestReconciler::unreadableRegistryLeavesForeignRowsAlone()
+{
+    QFETCH(bool, silent);
+    auto registry = setUpShared({});
+    registry->current = InstanceLiveness::unknown(QStringLiteral("connection refused"));
+    registry->silent = silent;
+    ReconcilerOptions options;
+    options.liveness = registry;
+    options.livenessTimeoutMs = 300;
+    options.ownerWatchMs = 0;
+    auto reconciler = makeReconciler(options);
+
+    const qint64 then = m_sim->nowMs() - 90'000;
+    const auto p = contract(QStringLiteral("CALL"), 250, 10, QStringLiteral("m"));
+    const Trade theirs = pendingRowAt(p, then, QStringLiteral("bot-1"), QStringLiteral("other-1:bot-1:7"));
+    auto bought = m_sim->buyDirect(m_loginid, directParameters(p));
+    QVERIFY(bought.ok());
+    const qint64 contractId = bought->value("contract_id").toInteger();
+    const Trade mine = pendingRowAt(contract(QStringLiteral("PUT"), 300), then, QStringLiteral("bot-2"),
+                                    QStringLiteral("test-instance:bot-2:1"));
+
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &report));
+    QVERIFY(!report.completed());
+    QVERIFY2(report.error.contains(QLatin1String("instance other-1, whose liveness is unknown")), qPrintable(report.error));
+    QVERIFY2(report.error.contains(silent ? QLatin1String("did not answer") : QLatin1String("connection refused")),
+             qPrintable(report.error));
+    QCOMPARE(report.adopted, 0);
+    QCOMPARE(report.orphans, 0);
+    QCOMPARE(row(theirs.localId).status, TradeStatus::Pending);
+    QVERIFY(!m_journal->tradeByContract(m_loginid, contractId).value());
+    QCOMPARE(report.failed, 1);
+    QCOMPARE(row(mine.localId).status, TradeStatus::Failed);
+    QVERIFY(kinds(report).contains(QStringLiteral("in_flight_elsewhere/deferred")));
+    for (const Discrepancy &d : report.discrepancies) {
+        if (d.kind == QLatin1String("in_flight_elsewhere"))
+            QCOMPARE(d.after.value("alive").toString(), QStringLiteral("unknown"));
+    }
+
+    registry->silent = false;
+    registry->current = InstanceLiveness::of({QStringLiteral("test-instance"), QStringLiteral("other-1")});
+    QVERIFY(runOnce(*reconciler, QStringLiteral("retry"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.adopted + report.orphans, 0);
+    QCOMPARE(row(theirs.localId).status, TradeStatus::Pending);
+}
+
+// While other-1 runs, only the registry is watched (no server call); when it is gone a run comes by itself
+// and resolves the row other-1 left.
+void TestReconciler::ownerGoneStartsARun()
+{
+    auto registry = setUpShared({QStringLiteral("test-instance"), QStringLiteral("other-1")});
+    ReconcilerOptions options;
+    options.liveness = registry;
+    options.ownerWatchMs = 50;
+    auto reconciler = makeReconciler(options);
+
+    const Trade theirs = pendingRowAt(contract(QStringLiteral("CALL"), 250), m_sim->nowMs() - 90'000,
+                                      QStringLiteral("bot-1"), QStringLiteral("other-1:bot-1:7"));
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(row(theirs.localId).status, TradeStatus::Pending);
+
+    QSignalSpy finished(reconciler.get(), &Reconciler::finished);
+    QTRY_VERIFY_WITH_TIMEOUT(registry->reads >= 4, 30'000);
+    QCOMPARE(finished.size(), 0);
+    QCOMPARE(row(theirs.localId).status, TradeStatus::Pending);
+
+    registry->current = InstanceLiveness::of({QStringLiteral("test-instance")});
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30'000);
+    const ReconcileReport gone = finished.takeFirst().at(0).value<ReconcileReport>();
+    QCOMPARE(gone.trigger, QStringLiteral("instance_gone"));
+    QVERIFY2(gone.completed(), qPrintable(gone.error));
+    QCOMPARE(gone.failed, 1);
+    const Trade after = row(theirs.localId);
+    QCOMPARE(after.status, TradeStatus::Failed);
+    QVERIFY(after.closeReason.contains(QLatin1String("no buy happened")));
+}
+
+// A buy other-1 sent 5 s ago, within the grace, but other-1 is gone: no reply will come to anybody, so its
+// contract is adopted at once (as for an Unknown row); a row of it without a contract still gets the grace
+// (the server may commit the buy after our reads).
+void TestReconciler::youngRowOfAGoneInstanceWaitsForNoReply()
+{
+    auto registry = setUpShared({QStringLiteral("test-instance")});
+    ReconcilerOptions options;
+    options.liveness = registry;
+    options.followUpDeferred = false; // the grace's own run has its test
+    auto reconciler = makeReconciler(options);
+
+    const qint64 then = m_sim->nowMs() - 5'000;
+    const auto p = contract(QStringLiteral("CALL"), 250, 10, QStringLiteral("m"));
+    const Trade bought = pendingRowAt(p, then, QStringLiteral("bot-1"), QStringLiteral("other-1:bot-1:7"));
+    auto reply = m_sim->buyDirect(m_loginid, directParameters(p));
+    QVERIFY(reply.ok());
+    const Trade nothing = pendingRowAt(contract(QStringLiteral("PUT"), 300), then, QStringLiteral("bot-2"),
+                                       QStringLiteral("other-1:bot-2:8"));
+
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("periodic"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.adopted, 1);
+    QCOMPARE(report.orphans, 0);
+    QCOMPARE(report.failed, 0);
+    QCOMPARE(row(bought.localId).status, TradeStatus::Open);
+    QCOMPARE(row(bought.localId).contractId, reply->value("contract_id").toInteger());
+    QCOMPARE(row(nothing.localId).status, TradeStatus::Pending);
+    QCOMPARE(reconciler->lastRunStats().deferred, 1);
 }
 
 QTEST_GUILESS_MAIN(TestReconciler)
