@@ -27,6 +27,23 @@ std::optional<qint64> replyReqId(const QJsonObject &frame)
     return std::nullopt;
 }
 
+// The req_id of a frame too broken to parse (a reply cut short, or split in two frames): every complete
+// "req_id":<n> in the text, when they all agree. A number must be followed by , } or ] (a cut could turn 42
+// into 4). Nothing when they disagree: a wrong guess would fail an unrelated request.
+qint64 salvageReqId(QByteArrayView utf8)
+{
+    static const QRegularExpression re(QStringLiteral(R"re("req_id"\s*:\s*("?)(\d{1,18})\1\s*[,}\]])re"));
+    qint64 found = 0;
+    QRegularExpressionMatchIterator it = re.globalMatch(QString::fromUtf8(utf8));
+    while (it.hasNext()) {
+        const qint64 id = it.next().captured(2).toLongLong();
+        if (id <= 0 || (found != 0 && id != found))
+            return 0;
+        found = id;
+    }
+    return found;
+}
+
 Error reject(const char *code, const QString &message, const QJsonObject &frame = {})
 {
     Error e = Error::make(ErrorKind::Protocol, QString::fromLatin1(code), message);
@@ -69,7 +86,10 @@ Result<DerivMessage> FrameCodec::decode(QByteArrayView utf8) const
         const QJsonDocument scalar = QJsonDocument::fromJson(wrapped, &scalarError);
         if (scalarError.error == QJsonParseError::NoError && scalar.array().size() == 1)
             return reject("NotObject", QStringLiteral("frame is JSON but not an object"));
-        return reject("NotJson", QStringLiteral("not JSON: %1 at offset %2").arg(parseError.errorString()).arg(parseError.offset));
+        Error e = reject("NotJson", QStringLiteral("not JSON: %1 at offset %2").arg(parseError.errorString()).arg(parseError.offset));
+        // Let the caller fail the request a reply cut short belongs to, rather than wait for its timeout.
+        e.reqId = salvageReqId(utf8);
+        return e;
     }
     if (!doc.isObject())
         return reject("NotObject", QStringLiteral("frame is JSON but not an object"));

@@ -23,6 +23,13 @@
 
 namespace Vigil {
 
+bool AccountExecutor::isTransientLimit(const Error &error)
+{
+    // LimitConcurrentOpen, and a LimitDailyLoss due only to stakes still at risk, clear when a contract
+    // settles: the bot waits for that, it is not halted (see LimitLedger).
+    return error.code.startsWith(QLatin1String("Limit")) && error.details.value(QLatin1String("transient")).toBool();
+}
+
 AccountExecutor::AccountExecutor(Context context, QObject *parent) : QObject(parent), m_ctx(std::move(context))
 {
     Q_ASSERT(m_ctx.gate && m_ctx.ledger && m_ctx.locks && m_ctx.book && m_ctx.client && m_ctx.journal && m_ctx.breaker
@@ -61,7 +68,7 @@ void AccountExecutor::execute(Bot *bot, const TradeIntent &intent)
         Error e = reservation.error();
         e.bot = bot->id();
         refuse(bot, e);
-        if (e.code.startsWith(QLatin1String("Limit")))
+        if (e.code.startsWith(QLatin1String("Limit")) && !isTransientLimit(e))
             Q_EMIT limitReached(e);
         return;
     }

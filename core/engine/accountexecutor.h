@@ -61,6 +61,10 @@ public:
     explicit AccountExecutor(Context context, QObject *parent = nullptr);
     ~AccountExecutor() override;
 
+    // A limit refusal that clears by itself when a contract settles (LimitConcurrentOpen, a LimitDailyLoss
+    // only due to open stakes): the bot waits, it is not halted.
+    static bool isTransientLimit(const Error &error);
+
     // Starts a cycle for the bot's intent. Refusals arrive as buyRefused (nothing was sent).
     void execute(Bot *bot, const TradeIntent &intent);
     // Buys are allowed only after the account's reconciliation passed (start-up, reconnect, lost reply).

@@ -69,9 +69,25 @@ void AccountWorker::raise(EngineEvent::Level level, EngineEvent::Kind kind, cons
 
 void AccountWorker::start()
 {
+    openJournal(1);
+}
+
+void AccountWorker::openJournal(int attempt)
+{
+    if (m_shuttingDown)
+        return;
     JournalConfig jc;
     jc.url = m_config.journalUrl;
     Result<std::unique_ptr<Journal>> journal = Journal::open(jc);
+    // Several workers opening a fresh SQLite journal at once can meet "database is locked" (SQLite does not
+    // always wait on its busy handler there): a moment later it opens. It used to leave the account dead.
+    constexpr int maxAttempts = 5;
+    if (!journal && journal.error().code == QLatin1String("Busy") && attempt < maxAttempts) {
+        qCWarning(lcEngine).noquote() << m_config.account.id << "journal busy at open (attempt" << attempt << "), trying again:"
+                                      << journal.error().message;
+        QTimer::singleShot(200 * attempt, this, [this, attempt] { openJournal(attempt + 1); });
+        return;
+    }
     if (!journal) {
         m_lastError = journal.error().toString();
         VIGIL_LOG_FAILURE(lcEngine, journal.error());
@@ -527,8 +543,16 @@ void AccountWorker::onReconciled(const ReconcileReport &report)
         m_lastError = QStringLiteral("reconciliation could not complete: ") + report.error;
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::ReconcileFinished, {}, m_lastError);
         m_executor->setReconciled(false);
-        // Try again shortly; trading waits (a failed query is unknown, never empty).
-        QTimer::singleShot(10'000, this, [this] { startReconcile(QStringLiteral("retry")); });
+        // Try again shortly; trading waits (a failed query is unknown, never empty). One retry at a time
+        // (every failed run used to add a timer of its own), and none once the session is over for good.
+        if (!m_reconcileRetryScheduled && !m_sessionEnded) {
+            m_reconcileRetryScheduled = true;
+            QTimer::singleShot(10'000, this, [this] {
+                m_reconcileRetryScheduled = false;
+                if (!m_sessionEnded)
+                    startReconcile(QStringLiteral("retry"));
+            });
+        }
         return;
     }
     const int discrepancies = int(report.discrepancies.size());
@@ -716,7 +740,8 @@ void AccountWorker::onBuyProblem(const QString &botId, const Error &error, bool 
     if (!b->isTrading())
         return;
     if (error.code.startsWith(QLatin1String("Limit"))) {
-        (void)b->machine().halt(HaltReason::Limit, error.message, code);
+        if (!AccountExecutor::isTransientLimit(error))
+            (void)b->machine().halt(HaltReason::Limit, error.message, code);
         return;
     }
     static const QStringList haltingBot{QStringLiteral("InsufficientBalance"), QStringLiteral("ContractBuyValidationError"),

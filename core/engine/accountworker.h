@@ -130,6 +130,8 @@ Q_SIGNALS:
     void botChangeRefused(const QString &botId, const QString &change, const Vigil::Error &error);
 
 private:
+    // `attempt` counts from 1; a journal busy at open is tried again a few times, then the account stays down.
+    void openJournal(int attempt);
     void onReady();
     void onFirstReady();
     void onConnectionLost(const Error &reason);
@@ -197,6 +199,7 @@ private:
     QHash<QString, BotConfig> m_pendingUpdates; // bot id → configuration waiting for the bot to be flat
     std::optional<ContractSettlement> m_settling; // the settlement being applied (for its event's details)
     bool m_reconciling = false;
+    bool m_reconcileRetryScheduled = false; // one retry timer at a time after a failed run
     QString m_sessionId;
     bool m_revoked = false;
 };

@@ -45,6 +45,11 @@ ContractTracker::ContractTracker(DerivClient *client, int moneyDigits, Options o
 {
     // A session that comes back (a fresh open()) resumes whatever was left waiting for it.
     connect(m_client, &DerivClient::ready, this, &ContractTracker::resume);
+    if (m_options.silenceQueryMs > 0) {
+        m_silenceTimer = new QTimer(this);
+        m_silenceTimer->setInterval(std::max(1, m_options.silenceQueryMs / 4));
+        connect(m_silenceTimer, &QTimer::timeout, this, &ContractTracker::checkSilence);
+    }
 }
 
 ContractTracker::~ContractTracker()
@@ -85,8 +90,36 @@ void ContractTracker::follow(qint64 localId, qint64 contractId)
     Followed f;
     f.localId = localId;
     f.entry = ++m_nextEntry;
+    f.lastHeardMs = nowMs();
     m_followed.insert(contractId, f);
+    if (m_silenceTimer && !m_silenceTimer->isActive())
+        m_silenceTimer->start();
     subscribeStream(contractId);
+}
+
+void ContractTracker::checkSilence()
+{
+    if (m_followed.isEmpty()) {
+        m_silenceTimer->stop();
+        return;
+    }
+    // The stream of an open contract speaks at every tick. Silence means its sold message was lost (the server
+    // ends the stream after it) or the server stopped the stream without a word: ask for the contract.
+    const DerivClient::State state = m_client->state();
+    if (state == DerivClient::State::Failed || state == DerivClient::State::Closed)
+        return; // nobody to ask; resume() picks the contracts up when a session is ready again
+    const qint64 t = nowMs();
+    QList<qint64> silent;
+    for (auto it = m_followed.begin(); it != m_followed.end(); ++it) {
+        if (it->parked || it->querying || it->waiting || t - it->lastHeardMs < m_options.silenceQueryMs)
+            continue;
+        it->lastHeardMs = t; // once per silence interval
+        silent.append(it.key());
+    }
+    for (qint64 id : std::as_const(silent)) {
+        qCInfo(lcEngine) << "nothing heard about contract" << id << "for" << m_options.silenceQueryMs << "ms: asking for it";
+        query(id);
+    }
 }
 
 void ContractTracker::forget(qint64 contractId)
@@ -110,6 +143,7 @@ void ContractTracker::subscribeStream(qint64 contractId)
             return;
         switch (ev.kind) {
         case DerivClient::StreamEvent::Kind::Message: {
+            f->lastHeardMs = nowMs();
             const QJsonObject poc = ev.message.value(QLatin1String("proposal_open_contract")).toObject();
             if (isSold(poc))
                 onFinal(contractId, poc);
@@ -307,6 +341,7 @@ void ContractTracker::query(qint64 contractId)
         if (f == m_followed.end() || f->entry != entry)
             return;
         f->querying = false;
+        f->lastHeardMs = nowMs();
         if (f->parked)
             return;
         if (!reply.ok()) {

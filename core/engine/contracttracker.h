@@ -8,6 +8,8 @@
 #include "engine/contractsettlement.h"
 #include "health/error.h"
 
+class QTimer;
+
 namespace Vigil {
 
 class Clock;
@@ -23,7 +25,9 @@ class DerivClient;
 // A sold message whose figures cannot be read is queried again at most `maxFinalQueries` times; then the
 // contract is parked for reconciliation (contractLost; no more queries; forget() removes it). A contract
 // the server leaves expired and settleable but unsettled for `sellExpiredAfterMs` gets {"sell_expired":1}
-// (at most once per interval for the account) and is queried again.
+// (at most once per interval for the account) and is queried again. A contract nothing was heard about for
+// `silenceQueryMs` (its sold message lost while the socket stayed up, or a stream the server stopped without
+// a word) is queried too.
 // Lives on the account thread with its client; signals are emitted on that thread.
 class ContractTracker final : public QObject
 {
@@ -38,6 +42,8 @@ public:
         int lostAfterFailures = 3;       // consecutive failures before contractLost (once per outage)
         int maxFinalQueries = 3;         // queries for a sold contract's missing figures before parking it
         int sellExpiredAfterMs = 30000;  // expired + settleable without settling this long → sell_expired
+        int silenceQueryMs = 20000;      // no message about a contract this long → ask for it (a lost sold
+                                         // message, a stream the server stopped silently); <= 0 = never
         Clock *clock = nullptr;          // default Clock::system(); must outlive the tracker
     };
 
@@ -79,6 +85,7 @@ private:
         int failures = 0;         // consecutive failures to follow it
         int finalQueries = 0;     // queries made because a sold message lacked figures
         qint64 expiredSinceMs = -1; // monotonic: first seen expired + settleable and unsold
+        qint64 lastHeardMs = 0;     // monotonic: follow(), or the last message or answer about it
     };
     void subscribeStream(qint64 contractId);
     void onOpenMessage(qint64 contractId, const QJsonObject &poc);
@@ -88,6 +95,7 @@ private:
     void scheduleRetry(qint64 contractId, int delayMs);
     void resume();
     void checkExpired(qint64 contractId);
+    void checkSilence();
     void sellExpired();
     void dropStream(Followed &f);
     int backoffMs(int attempt) const;
@@ -100,6 +108,7 @@ private:
     quint64 m_nextEntry = 0;
     qint64 m_lastSellExpiredMs = -1;    // monotonic
     bool m_sellExpiredInFlight = false;
+    QTimer *m_silenceTimer = nullptr;
 };
 
 } // namespace Vigil

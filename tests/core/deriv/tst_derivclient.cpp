@@ -676,18 +676,28 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("call");
         QTest::addColumn<int>("kind");
-        QTest::newRow("read") << "portfolio" << int(ErrorKind::Protocol);
-        QTest::newRow("write") << "buy" << int(ErrorKind::OutcomeUnknown);
+        QTest::addColumn<QStringList>("frames"); // %1 = the call, %2 = its req_id
+        const QStringList badError{QStringLiteral(R"({"msg_type":"%1","req_id":%2,"error":"garbled"})")};
+        // Not JSON at all: a reply cut short, or split in two frames. It used to wait for its timeout (30 s by
+        // default), its account blocked meanwhile.
+        const QStringList cut{QStringLiteral("{\"echo_req\":{\"%1\":1,\"req_id\":%2},\"msg_type\":\"%1\",\"%1\":{\"contr")};
+        const QStringList split{QStringLiteral("{\"%1\":{\"contract_id\":12"), QStringLiteral("3},\"msg_type\":\"%1\",\"req_id\":%2}")};
+        QTest::newRow("read") << "portfolio" << int(ErrorKind::Protocol) << badError;
+        QTest::newRow("write") << "buy" << int(ErrorKind::OutcomeUnknown) << badError;
+        QTest::newRow("read cut short") << "portfolio" << int(ErrorKind::Protocol) << cut;
+        QTest::newRow("write cut short") << "buy" << int(ErrorKind::OutcomeUnknown) << cut;
+        QTest::newRow("write split in two frames") << "buy" << int(ErrorKind::OutcomeUnknown) << split;
     }
     void malformedReplyFailsItsRequest()
     {
         QFETCH(QString, call);
         QFETCH(int, kind);
+        QFETCH(QStringList, frames);
         auto client = readyClient();
         QVERIFY(client);
         m_server->setScript(call, [&](int c, const QJsonObject &r) {
-            m_server->sendText(c, QStringLiteral(R"({"msg_type":"%1","req_id":%2,"error":"garbled"})")
-                                      .arg(call).arg(r.value("req_id").toInteger()));
+            for (const QString &f : std::as_const(frames))
+                m_server->sendText(c, f.arg(call).arg(r.value("req_id").toInteger()));
             return true;
         });
         ReplyLog log;

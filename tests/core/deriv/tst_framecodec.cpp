@@ -102,6 +102,11 @@ private Q_SLOTS:
         QTest::newRow("scalar") << QByteArray("42") << "NotObject" << qint64(0);
         QTest::newRow("string scalar") << QByteArray("\"pong\"") << "NotObject" << qint64(0);
         QTest::newRow("two scalars") << QByteArray("1,2") << "NotJson" << qint64(0);
+        // Cut short or split in two frames: the req_id the text still shows names the request it answers.
+        QTest::newRow("reply cut short") << QByteArray("{\"echo_req\":{\"ping\":1,\"req_id\":42},\"msg_type\":\"ping\",") << "NotJson" << qint64(42);
+        QTest::newRow("second half of a split reply") << QByteArray("d\":1},\"msg_type\":\"buy\",\"req_id\":\"42\"}") << "NotJson" << qint64(42);
+        QTest::newRow("req_id cut in its digits") << QByteArray("{\"msg_type\":\"buy\",\"req_id\":4") << "NotJson" << qint64(0);
+        QTest::newRow("req_ids that disagree") << QByteArray("{\"a\":{\"req_id\":4},\"req_id\":5,\"x\":") << "NotJson" << qint64(0);
         QTest::newRow("missing msg_type") << QByteArray(R"({"req_id":4,"ping":"pong"})") << "MissingMsgType" << qint64(4);
         QTest::newRow("msg_type number") << QByteArray(R"({"msg_type":5})") << "BadMsgType" << qint64(0);
         QTest::newRow("msg_type empty") << QByteArray(R"({"msg_type":""})") << "BadMsgType" << qint64(0);

@@ -140,7 +140,7 @@ private:
     std::unique_ptr<ContractTracker> m_tracker;
     std::unique_ptr<ScriptedContract> m_contract;
 
-    bool start()
+    bool start(const ContractTracker::Options &trackerOptions = fastOptions())
     {
         DerivClient::Options o;
         o.url = m_server->url();
@@ -157,7 +157,7 @@ private:
         m_client->open();
         if (!ready.wait(s_waitMs))
             return false;
-        m_tracker = std::make_unique<ContractTracker>(m_client.get(), 2, fastOptions());
+        m_tracker = std::make_unique<ContractTracker>(m_client.get(), 2, trackerOptions);
         return true;
     }
     int pocRequests() const { return m_server->count(kPoc); }
@@ -365,6 +365,40 @@ private Q_SLOTS:
         QVERIFY(m_server->count(QStringLiteral("sell_expired")) >= 1);
         QVERIFY(m_server->count(QStringLiteral("sell_expired")) <= 2);
         QCOMPARE(settled.at(0).at(1).value<ContractSettlement>().status, QStringLiteral("won"));
+    }
+
+    // The sold message is lost on a socket that stays up (the server ends its stream after it): the contract
+    // used to wait for the next periodic reconciliation (minutes), its bot and its limit slot with it. A
+    // stream silent for silenceQueryMs is asked about.
+    void lostSoldMessageIsFoundBySilence()
+    {
+        ContractTracker::Options o = fastOptions();
+        o.silenceQueryMs = 300;
+        QVERIFY(start(o));
+        QSignalSpy settled(m_tracker.get(), &ContractTracker::contractSettled);
+        QSignalSpy updated(m_tracker.get(), &ContractTracker::contractUpdated);
+        m_tracker->follow(s_localId, s_contract);
+        QTRY_COMPARE_WITH_TIMEOUT(updated.count(), 1, s_waitMs);
+        m_contract->sell(wonFinal(), false);
+        QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 1, s_waitMs);
+        QCOMPARE(settled.at(0).at(1).value<ContractSettlement>().sellPrice, Money::fromMinor(1953));
+        QVERIFY(!m_tracker->isFollowing(s_contract));
+    }
+
+    // A stream that keeps talking costs no extra request.
+    void liveStreamIsNotQueried()
+    {
+        ContractTracker::Options o = fastOptions();
+        o.silenceQueryMs = 2000;
+        QVERIFY(start(o));
+        QSignalSpy updated(m_tracker.get(), &ContractTracker::contractUpdated);
+        m_tracker->follow(s_localId, s_contract);
+        QTRY_COMPARE_WITH_TIMEOUT(updated.count(), 1, s_waitMs);
+        for (int i = 0; i < 30; ++i) {
+            m_contract->push(m_contract->open);
+            QTest::qWait(100);
+        }
+        QCOMPARE(pocRequests(), 1);
     }
 
     void stuckExpiredContractIsNudgedOncePerInterval()

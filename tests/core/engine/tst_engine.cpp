@@ -114,6 +114,7 @@ private Q_SLOTS:
     void failedTickStreamIsSubscribedAgain();
     void invalidSymbolHaltsItsBots();
     void stopAlwaysEndsWithStopped();
+    void concurrentOpenLimitMakesBotsWait();
 };
 
 void TestEngine::initTestCase()
@@ -351,6 +352,28 @@ void TestEngine::invalidSymbolHaltsItsBots()
     QCOMPARE(b.reason.halt, HaltReason::Other);
     QCOMPARE(b.reason.code, QStringLiteral("InvalidSymbol"));
     QVERIFY(b.reason.text.contains(QStringLiteral("R_100")));
+    stopEngine(engine);
+}
+
+// The concurrent-open limit clears itself when a contract settles: bots that meet it wait for a slot. They
+// used to be halted (HaltReason::Limit) like at the trades-per-day limit, and never traded again.
+void TestEngine::concurrentOpenLimitMakesBotsWait()
+{
+    QTemporaryDir dir;
+    QJsonArray bots;
+    for (int i = 0; i < 3; ++i)
+        bots.append(bot(QStringLiteral("waiter-%1").arg(i), strategy("1HZ100V", "CALL", 1, "t")));
+    Engine engine(options(dir.path(), 20));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QVERIFY(engine.start(config(QJsonObject{{QStringLiteral("max_concurrent_open"), 1}}, bots)).ok());
+    // Three bots share one slot: far more trades than one per bot means they waited and went on.
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= 9, 90000);
+    QCOMPARE(countEvents(events, EngineEvent::Kind::LimitReached), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty(), 5000);
+    for (const BotSnapshot &b : snapshots.last().at(0).value<AccountSnapshot>().bots)
+        QVERIFY2(b.state == BotState::Running, qPrintable(b.id + QStringLiteral(": ") + b.reason.toString()));
+    QCOMPARE(simStats(engine).accounts.first().maxOpenContracts, 1);
     stopEngine(engine);
 }
 
