@@ -2,12 +2,14 @@
 #include "journal.h"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 
 #include <QDate>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -552,7 +554,18 @@ Result<std::unique_ptr<Journal>> Journal::open(const JournalConfig &config)
         // libpq prints NOTICEs (e.g. "relation already exists, skipping") to stderr; errors still come back.
         if (auto r = p.sql.exec(QStringLiteral("SET client_min_messages = warning")); !r)
             return r.error();
-    } else {
+    }
+    // Switching a fresh file to WAL and migrating it take SQLite locks its busy handler does not always wait for
+    // (several account workers opening one new journal at once met "database is locked"): the connections of
+    // this process take their turn in the shared writer line for it.
+    std::shared_ptr<WriterQueue> writer = postgres ? nullptr : p.sql.writerLock();
+    if (writer && !writer->lockFor(std::chrono::milliseconds(busyMs)))
+        return storage(QStringLiteral("Busy"), QStringLiteral("the journal stayed locked by other writers at open"));
+    const auto unlockWriter = qScopeGuard([&writer] {
+        if (writer)
+            writer->unlock();
+    });
+    if (!postgres) {
         if (auto r = p.sql.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(busyMs)); !r)
             return r.error();
         auto mode = p.sql.query(QStringLiteral("PRAGMA journal_mode = WAL"));
