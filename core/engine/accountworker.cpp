@@ -296,6 +296,7 @@ void AccountWorker::onFirstReady()
     ro.account = m_loginId;
     ro.moneyDigits = m_digits;
     ro.instanceId = m_shared.instanceId;
+    ro.liveness = m_shared.liveness;
     Journal *journal = m_journal.get();
     const QString login = m_loginId;
     ro.fence = [journal, login] {

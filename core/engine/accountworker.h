@@ -34,6 +34,7 @@ class Clock;
 class ContractTracker;
 class DerivClient;
 class ExecutionLocks;
+class InstanceLivenessSource;
 class Journal;
 class LimitLedger;
 class OpenContractBook;
@@ -51,6 +52,9 @@ struct EngineShared
     SessionRegistry *sessions = nullptr; // optional: token revocation closes every session of a token
     Clock *clock = nullptr;
     QString instanceId;
+    // Which instances are alive (the engine's instance registry), for reconciliation on a shared journal;
+    // null without coordination. Thread-safe.
+    std::shared_ptr<InstanceLivenessSource> liveness;
 };
 
 // One account's worker: lives on the account's own thread and owns that account's DerivClient, Journal

@@ -449,7 +449,6 @@ Result<void> Engine::startCoordination()
         connect(m_coordThread, &QThread::started, m_registry, &InstanceRegistry::start);
         connect(m_coordThread, &QThread::finished, m_registry, &QObject::deleteLater);
         m_liveness = std::make_shared<RegistryLiveness>(m_registry);
-        InstanceLivenessSource::publish(m_options.instanceId, m_liveness);
     }
     m_coordThread->start();
     return {};
@@ -459,7 +458,6 @@ void Engine::retireLiveness()
 {
     if (!m_liveness)
         return;
-    InstanceLivenessSource::withdraw(m_options.instanceId, m_liveness.get());
     m_liveness->detach();
     m_liveness.reset();
 }
@@ -625,6 +623,7 @@ void Engine::launchAccount(AccountRuntime &rt)
     shared.sessions = m_sessions.get();
     shared.clock = m_options.clock;
     shared.instanceId = m_options.instanceId;
+    shared.liveness = m_liveness;
 
     rt.thread = new QThread(this);
     rt.thread->setObjectName(QStringLiteral("account-") + rt.config.id);

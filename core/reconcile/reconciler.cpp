@@ -420,9 +420,7 @@ bool Reconciler::loadJournal()
 
 std::shared_ptr<InstanceLivenessSource> Reconciler::livenessSource() const
 {
-    if (m_options.liveness)
-        return m_options.liveness;
-    return m_options.instanceId.isEmpty() ? nullptr : InstanceLivenessSource::published(m_options.instanceId);
+    return m_options.liveness;
 }
 
 void Reconciler::readLiveness(const std::shared_ptr<InstanceLivenessSource> &source,

@@ -52,9 +52,8 @@ struct ReconcilerOptions
     // A journal shared by several instances: a Pending/Unknown row whose request tag names another instance
     // (InstanceLiveness::ownerOf) is that instance's to resolve while it is alive. Asked once per run that has
     // such rows (alongside the server queries); never for this instance's own rows.
-    std::shared_ptr<InstanceLivenessSource> liveness; // null = the source published for instanceId
-                                          // (InstanceLivenessSource::published); none either = one instance
-                                          // alone on the journal: every row is resolved here
+    std::shared_ptr<InstanceLivenessSource> liveness; // null = one instance alone on the journal (no
+                                          // registry): every row is resolved here
     int livenessTimeoutMs = 5'000;        // a source that has not answered by then counts as unknown
     int ownerWatchMs = 5'000;             // while rows of a live instance wait for it, how often to check that
                                           // it still runs; once it is gone a run (trigger "instance_gone")

@@ -1,23 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Which instance wrote a trade row, read from its request tag, and the published liveness sources.
+// Which instance wrote a trade row, read from its request tag, and what a liveness answer holds.
 #include <QObject>
 #include <QTest>
 
 #include "reconcile/instanceliveness.h"
-#include "reconcile/instancelivenesssource.h"
 
 using namespace Vigil;
 using namespace Qt::StringLiterals;
 
-namespace {
-
-class NullSource final : public InstanceLivenessSource
-{
-public:
-    void read(QObject *, std::function<void(const InstanceLiveness &)>) override {}
-};
-
-} // namespace
 
 class TestInstanceLiveness final : public QObject
 {
@@ -26,7 +16,7 @@ class TestInstanceLiveness final : public QObject
 private Q_SLOTS:
     void ownerOf_data();
     void ownerOf();
-    void publishedSourceIsFoundByInstanceId();
+    void livenessValues();
 };
 
 void TestInstanceLiveness::ownerOf_data()
@@ -54,22 +44,8 @@ void TestInstanceLiveness::ownerOf()
     QCOMPARE(InstanceLiveness::ownerOf(tag), owner);
 }
 
-void TestInstanceLiveness::publishedSourceIsFoundByInstanceId()
+void TestInstanceLiveness::livenessValues()
 {
-    auto first = std::make_shared<NullSource>();
-    auto second = std::make_shared<NullSource>();
-    QVERIFY(!InstanceLivenessSource::published(u"engine-a"_s));
-    InstanceLivenessSource::publish(u"engine-a"_s, first);
-    QCOMPARE(InstanceLivenessSource::published(u"engine-a"_s).get(), first.get());
-    QVERIFY(!InstanceLivenessSource::published(u"engine-b"_s));
-
-    // A later engine under the same id replaces it; the earlier one's withdrawal leaves the later one's.
-    InstanceLivenessSource::publish(u"engine-a"_s, second);
-    InstanceLivenessSource::withdraw(u"engine-a"_s, first.get());
-    QCOMPARE(InstanceLivenessSource::published(u"engine-a"_s).get(), second.get());
-    InstanceLivenessSource::withdraw(u"engine-a"_s, second.get());
-    QVERIFY(!InstanceLivenessSource::published(u"engine-a"_s));
-
     const InstanceLiveness known = InstanceLiveness::of({u"engine-a"_s});
     QVERIFY(known.known);
     QVERIFY(known.alive.contains(u"engine-a"_s));
