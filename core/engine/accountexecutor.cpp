@@ -223,14 +223,10 @@ void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Resu
         Result<void> w = m_ctx.journal->markOpen(cycle->localId, *contractId, transactionId.value_or(0), *buyPrice,
                                                  *payout, openedMs, fence);
         if (!w) {
-            // The contract exists on the server but our write was refused (stale fence or storage):
-            // reconciliation adopts it; this process stops buying on the account.
-            Error e = w.error();
-            e.account = m_ctx.account;
-            e.bot = cycle->bot;
-            VIGIL_LOG_FAILURE(lcEngine, e);
-            m_unknownBots.insert(cycle->localId, cycle->bot);
-            Q_EMIT outcomeUnknown(cycle->bot, cycle->localId, e);
+            Error refusal = w.error();
+            refusal.msgType = QStringLiteral("buy");
+            refusal.reqId = DerivFields::integer(reply->value(QLatin1String("req_id"))).value_or(0);
+            return onUnrecordedBuy(cycle, *contractId, refusal, bot);
         }
         m_ctx.book->add(m_ctx.account, *contractId);
         m_ctx.tracker->follow(cycle->localId, *contractId);
@@ -279,6 +275,68 @@ void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Resu
         Q_EMIT buyRefused(cycle->bot, e);
     else
         Q_EMIT buyFailed(cycle->bot, e);
+}
+
+void AccountExecutor::onUnrecordedBuy(const std::shared_ptr<Cycle> &cycle, qint64 contractId, const Error &refusal, Bot *bot)
+{
+    // The contract exists on the server, whatever the journal said: the kill switch must be able to sell it.
+    m_ctx.book->add(m_ctx.account, contractId);
+    Error e = refusal;
+    e.account = m_ctx.account;
+    e.bot = cycle->bot;
+    VIGIL_LOG_FAILURE(lcEngine, e);
+    if (refusal.code == QLatin1String("DuplicateContract") && joinRecordedContract(cycle, contractId, bot))
+        return;
+    // A stale fence or a storage failure: the row stays pending and is not followed under this id (it could never be
+    // settled from "pending"); the bot waits and reconciliation records the contract — here, or in the instance that
+    // now holds the account.
+    m_unknownBots.insert(cycle->localId, cycle->bot);
+    Q_EMIT outcomeUnknown(cycle->bot, cycle->localId, e);
+}
+
+bool AccountExecutor::joinRecordedContract(const std::shared_ptr<Cycle> &cycle, qint64 contractId, Bot *bot)
+{
+    // The contract is journaled on another row already: reconciliation adopted it while this reply was on its way
+    // (or a server repeated an id). That row is the record of this buy; this one is closed as its duplicate, and the
+    // bot follows the recorded one. The reservation moves with the contract unless the ledger already counts it.
+    Result<std::optional<Trade>> found = m_ctx.journal->tradeByContract(m_ctx.account, contractId);
+    if (!found.ok() || !found.value() || found.value()->localId == cycle->localId)
+        return false;
+    const Trade recorded = *found.value();
+    if (recorded.status != TradeStatus::Open && !isSettledStatus(recorded.status))
+        return false;
+    const QString reason = QStringLiteral("contract %1 is already journaled as trade %2; this row was a second record of it")
+                               .arg(contractId).arg(recorded.localId);
+    if (!m_ctx.journal->markFailed(cycle->localId, reason, cycle->permit.fence))
+        return false;
+    const Reservation reservation = m_reservations.take(cycle->localId);
+    const bool counted = m_reservations.contains(recorded.localId) || m_seededStakes.contains(recorded.localId);
+    if (bot && bot->activeTrade() == cycle->localId)
+        bot->setActiveTrade(0);
+    if (recorded.status == TradeStatus::Open) {
+        if (counted)
+            (void)m_ctx.ledger->release(reservation);
+        else
+            m_reservations.insert(recorded.localId, reservation);
+        adoptOpen(recorded, bot);
+        if (bot)
+            bot->recordOpened();
+        Q_EMIT tradeOpened(cycle->bot, recorded);
+        return true;
+    }
+    m_ctx.book->remove(m_ctx.account, contractId);
+    const Money profit = recorded.profit.value_or(Money::zero(m_ctx.digits));
+    if (counted)
+        (void)m_ctx.ledger->release(reservation);
+    else
+        (void)m_ctx.ledger->settle(reservation, profit);
+    if (bot) {
+        bot->strategy().onContractClosed(
+            ClosedContract::fromSettlement(contractId, recorded.buyPrice.value_or(recorded.stake), profit));
+        bot->recordClosed(profit);
+    }
+    Q_EMIT tradeClosed(cycle->bot, recorded);
+    return true;
 }
 
 qint64 AccountExecutor::settleFence() const

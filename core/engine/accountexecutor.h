@@ -103,6 +103,8 @@ private:
     };
     void onPermit(const std::shared_ptr<Cycle> &cycle, const Result<ExecutionPermit> &permit, Bot *bot);
     void onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot);
+    void onUnrecordedBuy(const std::shared_ptr<Cycle> &cycle, qint64 contractId, const Error &refusal, Bot *bot);
+    bool joinRecordedContract(const std::shared_ptr<Cycle> &cycle, qint64 contractId, Bot *bot);
     void refuse(Bot *bot, const Error &error);
     // ReconcilePending while the account is not reconciled or a buy's outcome is unknown.
     Result<void> checkReconciled() const;
