@@ -714,6 +714,7 @@ void MainWindow::updateHaltState()
     }
     d->haltBar->setState(global, gate.globalReason(), halted, !d->pendingStops.isEmpty());
     d->rearmAll->setEnabled(global || !halted.isEmpty());
+    updateBotActions(); // Start and Resume wait for the re-arm
 }
 
 void MainWindow::updateOverallState()
@@ -737,9 +738,17 @@ void MainWindow::updateBotActions()
     const QModelIndex current = d->botView->currentIndex();
     const bool any = current.isValid();
     const auto state = BotState(current.data(BotTableModel::StateRole).toInt());
-    d->start->setEnabled(any && (state == BotState::Stopped || state == BotState::Failed));
+    // While its account's gate is halted a bot starts only by re-arming trading (the engine refuses it too).
+    const QString accountId = any ? current.data(BotTableModel::AccountIdRole).toString() : QString();
+    bool gateHalted = d->engine.gate().globalState() == GateState::Halted;
+    for (const AccountSnapshot &s : d->feed->accounts())
+        gateHalted = gateHalted || (s.id == accountId && s.gate == QLatin1String("halted"));
+    d->start->setEnabled(any && !gateHalted && (state == BotState::Stopped || state == BotState::Failed));
     d->pause->setEnabled(any && state == BotState::Running);
-    d->resume->setEnabled(any && (state == BotState::Paused || state == BotState::Halted));
+    d->resume->setEnabled(any && !gateHalted && (state == BotState::Paused || state == BotState::Halted));
+    const QString rearmFirst = tr("Trading is halted: re-arm trading first");
+    d->start->setToolTip(gateHalted ? rearmFirst : tr("Start the selected bot"));
+    d->resume->setToolTip(gateHalted ? rearmFirst : tr("Resume the selected paused or halted bot"));
     d->stop->setEnabled(any && (state == BotState::Running || state == BotState::Paused || state == BotState::Halted
                                 || state == BotState::Starting));
     d->edit->setEnabled(any);

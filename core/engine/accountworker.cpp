@@ -787,6 +787,15 @@ void AccountWorker::startBot(const QString &botId)
     Bot *b = bot(botId);
     if (!b)
         return;
+    // A halted gate (the kill switch, an account halt) reopens only by re-arming: a bot started meanwhile would show
+    // "running" while every buy of it is refused.
+    const bool globalHalted = m_shared.gate->globalState() == GateState::Halted;
+    if (globalHalted || (!m_loginId.isEmpty() && m_shared.gate->accountState(m_loginId) == GateState::Halted)) {
+        const QString why = globalHalted ? m_shared.gate->globalReason() : m_shared.gate->accountReason(m_loginId);
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, botId,
+              QStringLiteral("%1 not started: trading is halted (%2); re-arm trading first").arg(botId, why));
+        return;
+    }
     if (b->state() == BotState::Stopped || b->state() == BotState::Halted) {
         if (b->state() == BotState::Halted)
             b->strategy().reset();

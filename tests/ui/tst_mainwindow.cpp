@@ -55,6 +55,7 @@ private Q_SLOTS:
     void reconcileReportsAreListed();
     void addBotGoesToTheSettings();
     void coordinationStateIsInTheStatusBar();
+    void haltedGateDisablesStartAndResume();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -195,6 +196,42 @@ void TestMainWindow::shortcutIsConfigurable()
     QCOMPARE(m_engine->gate().globalState(), GateState::Active);
     QTest::keyClick(m_window->botView(), Qt::Key_X, Qt::ControlModifier | Qt::AltModifier);
     QCOMPARE(m_engine->gate().globalState(), GateState::Halted);
+}
+
+// A bot halted with its account's gate starts again only by re-arming: Resume / Start wait for it and say so.
+void TestMainWindow::haltedGateDisablesStartAndResume()
+{
+    AccountSnapshot s = Test::account(QStringLiteral("demo"), {Test::bot(QStringLiteral("r100"), QStringLiteral("demo"), BotState::Halted)});
+    s.gate = QStringLiteral("halted");
+    s.gateReason = QStringLiteral("emergency stop");
+    Q_EMIT m_engine->accountUpdated(s);
+    QTRY_COMPARE(m_window->botModel()->rowCount(), 1);
+    m_window->botView()->setCurrentIndex(m_window->botView()->model()->index(0, 0));
+    QAction *resume = nullptr;
+    QAction *start = nullptr;
+    for (QAction *a : m_window->findChildren<QAction *>()) {
+        if (a->text() == QLatin1String("Resume"))
+            resume = a;
+        else if (a->text() == QLatin1String("Start"))
+            start = a;
+    }
+    QVERIFY(resume && start);
+    QTRY_VERIFY(!resume->isEnabled());
+    QVERIFY(resume->toolTip().contains(QStringLiteral("re-arm")));
+
+    s.gate = QStringLiteral("active");
+    s.gateReason.clear();
+    Q_EMIT m_engine->accountUpdated(s);
+    QTRY_VERIFY(resume->isEnabled());
+    QVERIFY(!resume->toolTip().contains(QStringLiteral("re-arm")));
+
+    // The kill switch closes the engine's gate: a stopped bot does not start either.
+    s.bots.first().state = BotState::Stopped;
+    Q_EMIT m_engine->accountUpdated(s);
+    QTRY_VERIFY(start->isEnabled());
+    QTest::mouseClick(m_window->emergencyStopButton(), Qt::LeftButton);
+    QTRY_VERIFY(!start->isEnabled());
+    QVERIFY(start->toolTip().contains(QStringLiteral("re-arm")));
 }
 
 void TestMainWindow::perAccountStopHaltsOnlyThatAccount()

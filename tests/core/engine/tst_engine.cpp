@@ -115,6 +115,7 @@ private Q_SLOTS:
     void invalidSymbolHaltsItsBots();
     void stopAlwaysEndsWithStopped();
     void concurrentOpenLimitMakesBotsWait();
+    void haltedBotsStartOnlyAfterRearm();
 };
 
 void TestEngine::initTestCase()
@@ -381,6 +382,42 @@ QTEST_GUILESS_MAIN(TestEngine)
 
 // Many account threads finishing close together: stopped() must come every time (it once depended on the
 // order in which the threads ended and was sometimes never emitted).
+// After the kill switch, Start / Resume of a halted bot is refused with a clear message (it would show "running"
+// while the closed gate refuses every buy); re-arming starts it and it buys again.
+void TestEngine::haltedBotsStartOnlyAfterRearm()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 20));
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QSignalSpy reports(&engine, &Engine::emergencyStopFinished);
+    QVERIFY(engine.start(config({}, {bot(QStringLiteral("b"), strategy("R_100", "CALL", 5, "t"))})).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeOpened) >= 1, 60000);
+
+    engine.emergencyStop();
+    QVERIFY(reports.wait(30000));
+    const auto botState = [&snapshots] {
+        if (snapshots.isEmpty())
+            return BotState::Failed;
+        const AccountSnapshot s = snapshots.last().at(0).value<AccountSnapshot>();
+        return s.bots.isEmpty() ? BotState::Failed : s.bots.first().state;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(botState(), BotState::Halted, 10000);
+    const int buysAtStop = simStats(engine).accounts.first().buysReceived;
+
+    engine.resumeBot(QStringLiteral("b"));
+    engine.startBot(QStringLiteral("b"));
+    QTRY_COMPARE_WITH_TIMEOUT(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("re-arm trading first")), 2, 10000);
+    QTest::qWait(1500); // several ticks of R_100 at 20x
+    QCOMPARE(botState(), BotState::Halted);
+    QCOMPARE(simStats(engine).accounts.first().buysReceived, buysAtStop);
+
+    engine.rearm();
+    QTRY_COMPARE_WITH_TIMEOUT(botState(), BotState::Running, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(simStats(engine).accounts.first().buysReceived > buysAtStop, 30000);
+    stopEngine(engine);
+}
+
 void TestEngine::stopAlwaysEndsWithStopped()
 {
     QJsonArray accounts;
