@@ -221,7 +221,8 @@ void AccountWorker::onFirstReady()
         m_lastError = QStringLiteral("the token of %1 lacks the trade scope").arg(m_loginId);
         raise(EngineEvent::Level::Error, EngineEvent::Kind::TokenRevoked, {}, m_lastError);
         haltAll(HaltReason::TokenRevoked, m_lastError);
-    } else if (scopes.contains(QLatin1String("admin")) || scopes.contains(QLatin1String("payments"))) {
+    } else if (m_config.account.token.kind != TokenSource::Kind::Demo // the simulator's own paper account: no advice
+               && (scopes.contains(QLatin1String("admin")) || scopes.contains(QLatin1String("payments")))) {
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {},
               QStringLiteral("the token of %1 can also %2: use a trade-only token")
                   .arg(m_loginId, scopes.contains(QLatin1String("payments")) ? QStringLiteral("move money") : QStringLiteral("manage tokens")));

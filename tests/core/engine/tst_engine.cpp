@@ -132,6 +132,8 @@ void TestEngine::paperTradesAreJournaled()
     QSignalSpy events(&engine, &Engine::eventRaised);
     QVERIFY(engine.start(EngineConfig::paperDefault()).ok());
     QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeClosed) >= 4, 60000);
+    // The simulator's demo token has every scope; a new user is not told to swap it for a trade-only one.
+    QCOMPARE(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("trade-only token")), 0);
     stopEngine(engine);
 
     JournalConfig jc;
