@@ -37,6 +37,7 @@ void AlertBanner::showAlert(const EngineEvent &event)
 {
     ++m_pending;
     m_worstLevel = qMax(m_worstLevel, int(event.level));
+    m_latestIsStop = event.kind == EngineEvent::Kind::EmergencyStopFinished;
     const QString who = event.bot.isEmpty() ? event.account : event.account + u'/' + event.bot;
     QString text = QStringLiteral("<b>%1</b> %2 — %3")
                        .arg(DisplayText::clockTime(event.atMs), who.toHtmlEscaped(), event.message.toHtmlEscaped());
@@ -55,6 +56,7 @@ void AlertBanner::dismiss()
 {
     m_pending = 0;
     m_worstLevel = 0;
+    m_latestIsStop = false;
     hide();
 }
 

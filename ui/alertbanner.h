@@ -25,6 +25,9 @@ public:
     void dismiss();
     QString text() const;
     int pending() const { return m_pending; }
+    // The one alert shown is an emergency stop's report ("trading stays halted until re-armed"): re-arming makes it
+    // history.
+    bool showsOnlyAnEmergencyStop() const { return m_pending == 1 && m_latestIsStop; }
 
 Q_SIGNALS:
     void showLogRequested();
@@ -36,6 +39,7 @@ private:
     QPushButton *m_close;
     int m_pending = 0;
     int m_worstLevel = 0;
+    bool m_latestIsStop = false;
 };
 
 } // namespace Vigil

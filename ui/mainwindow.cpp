@@ -714,6 +714,8 @@ void MainWindow::updateHaltState()
     }
     d->haltBar->setState(global, gate.globalReason(), halted, !d->pendingStops.isEmpty());
     d->rearmAll->setEnabled(global || !halted.isEmpty());
+    if (!global && halted.isEmpty() && d->alertBanner->showsOnlyAnEmergencyStop())
+        d->alertBanner->dismiss(); // re-armed: "trading stays halted" is no longer true (the report stays in the log)
     updateBotActions(); // Start and Resume wait for the re-arm
 }
 

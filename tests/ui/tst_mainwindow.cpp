@@ -56,6 +56,7 @@ private Q_SLOTS:
     void addBotGoesToTheSettings();
     void coordinationStateIsInTheStatusBar();
     void haltedGateDisablesStartAndResume();
+    void rearmRetiresTheStopAlert();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -232,6 +233,28 @@ void TestMainWindow::haltedGateDisablesStartAndResume()
     QTest::mouseClick(m_window->emergencyStopButton(), Qt::LeftButton);
     QTRY_VERIFY(!start->isEnabled());
     QVERIFY(start->toolTip().contains(QStringLiteral("re-arm")));
+}
+
+// The emergency stop's alert says trading stays halted until re-armed: re-arming takes it down (the report stays
+// in the log); an alert of another kind stays up.
+void TestMainWindow::rearmRetiresTheStopAlert()
+{
+    const auto stopAndRearm = [this](EngineEvent::Kind kind) {
+        QTest::mouseClick(m_window->emergencyStopButton(), Qt::LeftButton);
+        Q_EMIT m_engine->eventRaised(Test::event(kind, EngineEvent::Level::Warning,
+                                                 QStringLiteral("Trading stays halted until re-armed."), QString()));
+        QTRY_VERIFY(!m_window->alertBanner()->isHidden());
+        QTest::mouseClick(m_window->haltBar()->findChild<QPushButton *>(QStringLiteral("rearmButton")), Qt::LeftButton);
+        QVERIFY(answerRearm(m_window.get(), QStringLiteral("rearmConfirmButton")));
+        QCOMPARE(m_engine->gate().globalState(), GateState::Active);
+    };
+    stopAndRearm(EngineEvent::Kind::EmergencyStopFinished);
+    QTRY_VERIFY(m_window->alertBanner()->isHidden());
+    QVERIFY(m_window->eventModel()->rowCount() >= 1);
+
+    stopAndRearm(EngineEvent::Kind::LimitReached);
+    QTest::qWait(100);
+    QVERIFY(!m_window->alertBanner()->isHidden());
 }
 
 void TestMainWindow::perAccountStopHaltsOnlyThatAccount()
