@@ -129,6 +129,8 @@ AccountsDialog::AccountsDialog(Engine &engine, ConsoleSettings &settings, Secret
     // A pasted token stays in the form only while the dialog is open.
     connect(this, &QDialog::finished, m_tokenEdit, &QLineEdit::clear);
     connect(&m_engine, &Engine::tokenRevoked, this, &AccountsDialog::onEngineTokenRevoked);
+    connect(&m_engine, &Engine::accountChangeApplied, this, &AccountsDialog::onAccountChangeApplied);
+    connect(&m_engine, &Engine::accountChangeRefused, this, &AccountsDialog::onAccountChangeRefused);
 
     loadAccounts();
     updateButtons();
@@ -301,38 +303,91 @@ void AccountsDialog::onProbed(const QString &accountId, const QString &token, Re
             return fail(tr("The account was not saved: %1").arg(saved.error().message));
         }
         m_settings.sync();
-        finishAdd(accountId, info, warnings);
+        finishAdd(config, info, warnings);
     });
 }
 
-void AccountsDialog::finishAdd(const QString &accountId, const AccountInfo &info, const QStringList &warnings)
+void AccountsDialog::finishAdd(const AccountConfig &config, const AccountInfo &info, const QStringList &warnings)
 {
+    const QString accountId = config.id;
     AccountListModel::Entry e;
     e.id = accountId;
-    e.source.kind = TokenSource::Kind::Keychain;
-    e.source.ref = TokenVault::secretKeyFor(info.loginId);
+    e.source = config.token;
     e.loginId = info.loginId;
     e.currency = info.currency;
     e.scopes = info.scopes;
     e.scopesKnown = true;
     e.tokenRef = info.tokenRef;
     e.state = AccountListModel::State::Ok;
-    e.status = tr("added: trades after a restart");
     e.warnings = warnings;
-    m_model->putEntry(e);
     m_tokenEdit->clear();
     m_idEdit->clear();
     m_adding = false;
-    updateButtons();
-    const QString summary = tr("Account %1 added: login %2, %3, scopes %4. Restart Vigil to trade on it.")
+    const QString summary = tr("Account %1 added: login %2, %3, scopes %4.")
                                 .arg(accountId, info.loginId, info.currency.isEmpty() ? tr("no currency set") : info.currency,
                                      info.scopes.names().join(QStringLiteral(", ")));
+    const QString warning = warnings.isEmpty() ? QString() : u'\n' + tr("Warning: ") + warnings.join(u' ');
+    // The running engine takes it now when the token was checked against the endpoint it trades on.
+    Result<void> applied = Error::make(ErrorKind::InvalidInput, QStringLiteral("NotRunning"), tr("the engine is not running"));
+    if (engineTradesOnProbeUrl())
+        applied = m_engine.addAccount(config);
+    if (applied) {
+        e.status = tr("starting…");
+        m_startingAccounts.insert(accountId, warnings.isEmpty() ? summary : summary + warning);
+        qCInfo(lcUi) << "account" << accountId << "saved; the engine starts it";
+    } else {
+        e.status = tr("added: trades after a restart");
+    }
+    m_model->putEntry(e);
+    updateButtons();
+    const QString next = applied ? tr("Starting it…") : tr("Restart Vigil to trade on it.");
     if (warnings.isEmpty())
-        setMessage(MessageKind::Info, summary);
+        setMessage(MessageKind::Info, summary + u' ' + next);
     else
-        setMessage(MessageKind::Warning, summary + u'\n' + tr("Warning: ") + warnings.join(u' '));
+        setMessage(MessageKind::Warning, summary + u' ' + next + warning);
     Q_EMIT accountAdded(accountId);
-    Q_EMIT configChanged(tr("account %1 added").arg(accountId));
+    if (!applied)
+        Q_EMIT configChanged(tr("account %1 added").arg(accountId));
+}
+
+bool AccountsDialog::engineTradesOnProbeUrl() const
+{
+    if (!m_engine.isRunning())
+        return false;
+    // A paper engine with a Deriv endpoint chosen for the next start: the token is for that one.
+    return !m_engine.config().isPaper() || probeUrl() == m_engine.simulatorUrl();
+}
+
+void AccountsDialog::onAccountChangeApplied(const QString &accountId, const QString &change)
+{
+    if (change != QLatin1String("add") || !m_startingAccounts.contains(accountId))
+        return;
+    const QString summary = m_startingAccounts.take(accountId);
+    if (const AccountListModel::Entry *current = m_model->entry(accountId)) {
+        AccountListModel::Entry e = *current;
+        e.status = tr("trading");
+        if (e.loginId.isEmpty())
+            e.loginId = m_engine.loginId(accountId);
+        m_model->putEntry(e);
+    }
+    setMessage(m_messageKind == MessageKind::Warning ? MessageKind::Warning : MessageKind::Info,
+               summary + u'\n' + tr("%1 is trading now: its bots can be added.").arg(accountId));
+}
+
+void AccountsDialog::onAccountChangeRefused(const QString &accountId, const QString &change, const Error &error)
+{
+    if (change != QLatin1String("add") || m_startingAccounts.remove(accountId) == 0)
+        return;
+    if (const AccountListModel::Entry *current = m_model->entry(accountId)) {
+        AccountListModel::Entry e = *current;
+        e.state = AccountListModel::State::Problem;
+        e.status = tr("not started: %1").arg(error.message);
+        m_model->putEntry(e);
+    }
+    setMessage(MessageKind::Error, tr("Account %1 is saved but the engine could not start it: %2. It is tried again when "
+                                      "Vigil restarts.")
+                                       .arg(accountId, error.message));
+    Q_EMIT configChanged(tr("account %1 saved, not started now: %2").arg(accountId, error.message));
 }
 
 void AccountsDialog::checkTokens()

@@ -20,14 +20,17 @@ class ConsoleSettings;
 class Engine;
 class SecretStore;
 class TokenProbe;
+struct AccountConfig;
 struct AccountInfo;
 
 // Accounts and their API tokens. Lists the configured accounts (id, login id, currency, scopes, token
 // source, fingerprint; never a token). "Add account…": an account id and a pasted token, which is
 // authorized against the engine's endpoint on a short session off the GUI thread; a token without the
 // `trade` scope is refused, `admin`/`payments` draw a warning; then the token goes to the SecretStore
-// (the OS keychain in the app) under "token:<loginid>" and the account to the settings (it trades after a
-// restart: configChanged). "Revoke…": after a confirmation, Engine::revokeToken (optionally deleting the
+// (the OS keychain in the app) under "token:<loginid>" and the account to the settings. When the running
+// engine trades on the endpoint the token was checked against, Engine::addAccount starts it at once (its
+// row says "starting…", then "trading" or why not); otherwise it trades after a restart (configChanged,
+// also when the engine could not start it). "Revoke…": after a confirmation, Engine::revokeToken (optionally deleting the
 // token on Deriv), then the token is removed from the store once the engine reports tokenRevoked. An
 // account the engine does not run is revoked directly (api_token on a short session, then the store).
 // Any tokenRevoked from the engine (also the server's InvalidToken) clears that account's keychain entry.
@@ -77,7 +80,7 @@ Q_SIGNALS:
     void accountAdded(const QString &accountId);
     // The token was revoked and (for a keychain account) removed from the store.
     void accountRevoked(const QString &accountId, const QString &reason);
-    // The configuration changed: it applies when Vigil restarts.
+    // The configuration changed: it applies when Vigil restarts (not emitted for an account the engine took).
     void configChanged(const QString &why);
 
 protected:
@@ -87,7 +90,11 @@ private:
     void loadAccounts();
     void setMessage(MessageKind kind, const QString &text);
     void onProbed(const QString &accountId, const QString &token, Result<AccountInfo> probed);
-    void finishAdd(const QString &accountId, const AccountInfo &info, const QStringList &warnings);
+    void finishAdd(const AccountConfig &config, const AccountInfo &info, const QStringList &warnings);
+    // The engine runs and trades where probeUrl() points: an account added here can trade at once.
+    bool engineTradesOnProbeUrl() const;
+    void onAccountChangeApplied(const QString &accountId, const QString &change);
+    void onAccountChangeRefused(const QString &accountId, const QString &change, const Vigil::Error &error);
     void checkToken(const QString &accountId);
     void onEngineTokenRevoked(const QString &accountId, const QString &loginId, const QString &reason);
     void revokeLocally(const QString &accountId, bool deleteOnServer);
@@ -115,6 +122,7 @@ private:
     bool m_adding = false;
     bool m_checked = false;
     QHash<QString, bool> m_pendingRevokes; // account id → deleteOnServer, while the engine revokes
+    QHash<QString, QString> m_startingAccounts; // account id → its "added" message, while the engine starts it
 };
 
 } // namespace Vigil

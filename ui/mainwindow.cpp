@@ -501,6 +501,14 @@ void MainWindow::connectEngine()
         }
         noteRestartNeeded(tr("bot %1 not changed now: %2").arg(botId, error.message));
     });
+    connect(&e, &Engine::accountChangeApplied, this, [this](const QString &accountId, const QString &change) {
+        showStatusMessage(change == QLatin1String("add") ? tr("Account %1 added and trading").arg(accountId)
+                                                         : tr("Account %1 removed").arg(accountId));
+    });
+    connect(&e, &Engine::accountChangeRefused, this, [this](const QString &accountId, const QString &change, const Error &error) {
+        showStatusMessage(change == QLatin1String("add") ? tr("Account %1 not started: %2").arg(accountId, error.message)
+                                                         : tr("Account %1 not removed: %2").arg(accountId, error.message));
+    });
     connect(&e, &Engine::started, this, [this] {
         d->mode->setMode(d->engine.config().isPaper(), d->engine.config().endpoint.toString());
         d->instance->setText(tr("Instance %1").arg(d->engine.instanceId()));

@@ -96,6 +96,7 @@ void AccountWorker::openJournal(int attempt)
               journal.error().toJson());
         m_connection = AccountSnapshot::Connection::Down;
         emitSnapshot();
+        Q_EMIT startFailed(journal.error());
         return;
     }
     m_journal = std::move(journal.value());
@@ -209,6 +210,7 @@ void AccountWorker::onFirstReady()
         m_lastError = QStringLiteral("authorize did not name a login id");
         raise(EngineEvent::Level::Error, EngineEvent::Kind::General, {}, m_lastError);
         haltAll(HaltReason::TokenRevoked, m_lastError);
+        Q_EMIT startFailed(Error::make(ErrorKind::Broker, QStringLiteral("NoLoginId"), m_lastError));
         return;
     }
     const QStringList scopes = [&] {
@@ -221,6 +223,7 @@ void AccountWorker::onFirstReady()
         m_lastError = QStringLiteral("the token of %1 lacks the trade scope").arg(m_loginId);
         raise(EngineEvent::Level::Error, EngineEvent::Kind::TokenRevoked, {}, m_lastError);
         haltAll(HaltReason::TokenRevoked, m_lastError);
+        Q_EMIT startFailed(Error::make(ErrorKind::Broker, QStringLiteral("PermissionDenied"), m_lastError));
     } else if (m_config.account.token.kind != TokenSource::Kind::Demo // the simulator's own paper account: no advice
                && (scopes.contains(QLatin1String("admin")) || scopes.contains(QLatin1String("payments")))) {
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {},
@@ -229,6 +232,8 @@ void AccountWorker::onFirstReady()
     }
     Q_EMIT loginResolved(m_config.account.id, m_loginId);
     (void)m_shared.gate->registerAccount(m_loginId);
+    for (Bot *b : std::as_const(m_bots))
+        haltIfGateClosed(b);
     registerSession();
     if (m_sessionEnded)
         return;
@@ -654,6 +659,8 @@ void AccountWorker::onSessionEnded(const Error &reason)
     raise(EngineEvent::Level::Error, EngineEvent::Kind::TokenRevoked, {},
           QStringLiteral("session ended for good: %1").arg(reason.message), reason.toJson());
     haltAll(HaltReason::TokenRevoked, reason.message);
+    if (!m_everReady)
+        Q_EMIT startFailed(reason);
 }
 
 void AccountWorker::onBalance(const QJsonObject &message)
@@ -790,11 +797,9 @@ void AccountWorker::startBot(const QString &botId)
         return;
     // A halted gate (the kill switch, an account halt) reopens only by re-arming: a bot started meanwhile would show
     // "running" while every buy of it is refused.
-    const bool globalHalted = m_shared.gate->globalState() == GateState::Halted;
-    if (globalHalted || (!m_loginId.isEmpty() && m_shared.gate->accountState(m_loginId) == GateState::Halted)) {
-        const QString why = globalHalted ? m_shared.gate->globalReason() : m_shared.gate->accountReason(m_loginId);
+    if (const std::optional<QString> why = gateHalted()) {
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, botId,
-              QStringLiteral("%1 not started: trading is halted (%2); re-arm trading first").arg(botId, why));
+              QStringLiteral("%1 not started: trading is halted (%2); re-arm trading first").arg(botId, *why));
         return;
     }
     if (b->state() == BotState::Stopped || b->state() == BotState::Halted) {
@@ -899,8 +904,10 @@ void AccountWorker::addBot(const BotConfig &config)
     b->setDayFigures(0, Money::zero(m_digits));
     if (m_everReady && !m_sessionEnded)
         subscribeSymbol(b->strategy().spec().symbol);
-    if (m_config.autoStartBots && config.enabled && !m_shuttingDown)
+    if (m_config.autoStartBots && config.enabled && !m_shuttingDown) {
         (void)b->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("added")));
+        haltIfGateClosed(b);
+    }
     promoteStartingBots();
     markDirty();
     Q_EMIT botChangeApplied(config.id, change);
@@ -983,6 +990,26 @@ void AccountWorker::removeBot(const QString &botId)
     Q_EMIT botChangeApplied(botId, change);
 }
 
+std::optional<QString> AccountWorker::gateHalted() const
+{
+    if (m_shared.gate->globalState() == GateState::Halted)
+        return m_shared.gate->globalReason();
+    if (!m_loginId.isEmpty() && m_shared.gate->accountState(m_loginId) == GateState::Halted)
+        return m_shared.gate->accountReason(m_loginId);
+    return std::nullopt;
+}
+
+void AccountWorker::haltIfGateClosed(Bot *b)
+{
+    const std::optional<QString> why = gateHalted();
+    if (!why)
+        return;
+    const BotState s = b->state();
+    if (s == BotState::Running || s == BotState::Paused || s == BotState::Starting)
+        (void)b->machine().halt(HaltReason::KillSwitch, QStringLiteral("trading halted: ") + *why);
+    markDirty();
+}
+
 void AccountWorker::haltAll(HaltReason reason, const QString &text)
 {
     for (Bot *b : std::as_const(m_bots)) {
@@ -1044,7 +1071,44 @@ void AccountWorker::shutdown()
     emitSnapshot();
     if (m_client)
         m_client->close();
+    if (m_shared.sessions && !m_sessionId.isEmpty())
+        m_shared.sessions->unregisterSession(m_sessionId);
     Q_EMIT finished();
+}
+
+void AccountWorker::retire()
+{
+    auto refuse = [this](const QString &code, const QString &message) {
+        Error e = Error::make(ErrorKind::InvalidInput, code, message);
+        e.account = m_config.account.id;
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, {}, message, e.toJson());
+        Q_EMIT retireRefused(e);
+    };
+    const QString id = m_config.account.id;
+    if (!m_bots.isEmpty())
+        return refuse(QStringLiteral("AccountHasBots"),
+                      QStringLiteral("account %1 not removed: it still has bots (%2)").arg(id, m_botOrder.join(QStringLiteral(", "))));
+    const int open = m_tracker ? m_tracker->count() : 0;
+    const int unknown = m_executor ? int(m_executor->unknownTrades().size()) : 0;
+    int unresolved = 0;
+    if (m_journal && !m_loginId.isEmpty()) {
+        // Rows of earlier runs not adopted yet count too: the journal must not be left with trades nobody follows.
+        Result<QList<Trade>> rows = m_journal->unresolvedTrades(m_loginId);
+        if (!rows)
+            return refuse(QStringLiteral("AccountNotFlat"),
+                          QStringLiteral("account %1 not removed: its open trades cannot be read (%2)").arg(id, rows.error().message));
+        unresolved = int(rows->size());
+    }
+    if (open > 0 || unknown > 0 || unresolved > 0)
+        return refuse(QStringLiteral("AccountNotFlat"),
+                      QStringLiteral("account %1 not removed: %2 contract(s) open, %3 trade(s) unresolved; remove it once they are settled")
+                          .arg(id)
+                          .arg(open)
+                          .arg(qMax(unknown, unresolved)));
+    if (m_reconciling)
+        return refuse(QStringLiteral("AccountNotFlat"),
+                      QStringLiteral("account %1 not removed: a reconciliation is running; try again in a moment").arg(id));
+    shutdown();
 }
 
 void AccountWorker::emitSnapshot()

@@ -89,8 +89,13 @@ public:
 
 public Q_SLOTS:
     void start();
-    // Stops every bot (open contracts stay followed until the worker ends), closes the socket, then finished().
+    // Stops every bot (open contracts stay followed until the worker ends), closes the socket, leaves the
+    // session registry, then finished().
     void shutdown();
+    // The account is being removed: shutdown() if it has no bot, no contract open, no trade unresolved (in
+    // the journal too) and no reconciliation running; otherwise retireRefused with why ("AccountHasBots",
+    // "AccountNotFlat") and nothing changes.
+    void retire();
     void startBot(const QString &botId);
     void pauseBot(const QString &botId);
     void resumeBot(const QString &botId);
@@ -124,6 +129,10 @@ Q_SIGNALS:
     void reconcileFinished(const Vigil::ReconcileReport &report);
     void loginResolved(const QString &accountId, const QString &loginId);
     void finished();
+    // The account cannot trade at all: the journal cannot be opened, the session ended before it was ever
+    // ready (token or app id refused), or the token lacks the trade scope. Emitted on the account thread.
+    void startFailed(const Vigil::Error &error);
+    void retireRefused(const Vigil::Error &error);
     // The server's answer to the deletion asked by revokeToken(true) (error empty = deleted).
     void tokenDeletionFinished(const QString &accountId, const QString &error);
     // Ticks of a watched symbol since the last batch, oldest first; at most one batch per symbol per
@@ -168,6 +177,11 @@ private:
     void emitSnapshot();
     void registerSession();
     void closeForRevocation(const QString &reason);
+    // Bots created or started while the gate is halted for this account (kill switch, account stop) start
+    // halted: until re-armed, like the bots that were running when it closed.
+    void haltIfGateClosed(Bot *bot);
+    // The reason the gate is halted for this account (globally, or its login), if it is.
+    std::optional<QString> gateHalted() const;
 
     Config m_config;
     EngineShared m_shared;

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QJsonObject>
 #include <QHostInfo>
+#include <QPointer>
 #include <QCoreApplication>
 #include <QRandomGenerator>
 #include <QSet>
@@ -149,6 +150,12 @@ Result<void> Engine::start(const EngineConfig &config)
     if (!url)
         return url.error();
     m_config = config;
+    ++m_runId;
+    m_launched = false;
+    m_accounts.clear(); // a previous run's accounts (their threads have ended)
+    m_finishedWorkers.clear();
+    m_loginIds.clear();
+    m_lastSnapshots.clear();
     if (!m_locks) {
         if (m_config.isPaper() && m_config.redisUrl.isEmpty()) {
             // The embedded simulator's accounts exist only inside this process: no other instance can trade
@@ -307,7 +314,7 @@ Result<void> Engine::checkBotChange(const BotConfig &config, const QString &chan
     if (rt == m_accounts.cend())
         return Error::make(ErrorKind::Configuration, QStringLiteral("InvalidConfig"),
                            QStringLiteral("bot %1: account %2 is not configured").arg(config.id, config.account));
-    if (!rt->worker)
+    if (!rt->worker || rt->retiring)
         return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountNotRunning"),
                            QStringLiteral("bot %1: account %2 is not running (no token?)").arg(config.id, config.account));
     const BotConfig *existing = m_config.bot(config.id);
@@ -363,6 +370,167 @@ Result<void> Engine::removeBot(const QString &botId)
     AccountWorker *w = m_accounts.value(existing->account).worker;
     QMetaObject::invokeMethod(w, [w, botId] { w->removeBot(botId); }, Qt::QueuedConnection);
     return {};
+}
+
+Result<void> Engine::addAccount(const AccountConfig &config)
+{
+    if (!m_running || m_stopping || !m_launched)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("NotRunning"),
+                           m_running && !m_stopping ? QStringLiteral("the engine has not started its accounts yet")
+                                                    : QStringLiteral("the engine is not running"));
+    const QString path = QStringLiteral("account");
+    Result<AccountConfig> valid = AccountConfig::fromJson(config.toJson(), path);
+    if (!valid)
+        return valid.error();
+    if (Result<void> fits = m_config.admitsAccount(valid.value(), path); !fits)
+        return fits;
+    if (m_accounts.contains(config.id)) // an account of this run still on its way out
+        return configError(path + QStringLiteral(".id"), QStringLiteral("account \"%1\" is still being removed").arg(config.id));
+    m_config.accounts.append(valid.value());
+    AccountRuntime rt;
+    rt.config = valid.value();
+    rt.adding = true;
+    rt.resolving = true;
+    m_accounts.insert(config.id, rt);
+    const QString id = config.id;
+    const quint64 runId = m_runId;
+    // Next turn of the event loop: the outcome always comes as a signal after this call returned.
+    QMetaObject::invokeMethod(this, [this, id, runId] {
+        if (runId != m_runId || !m_running || m_stopping || !m_accounts.contains(id))
+            return;
+        resolveToken(id, [this, id](const std::optional<Error> &error) {
+            if (error) {
+                failAdd(id, *error);
+                return;
+            }
+            qCInfo(lcEngine) << "account" << id << "added at runtime: launching";
+            launchAccount(m_accounts[id]);
+        });
+    }, Qt::QueuedConnection);
+    return {};
+}
+
+void Engine::failAdd(const QString &accountId, const Error &error)
+{
+    auto it = m_accounts.find(accountId);
+    if (it == m_accounts.end() || !it->adding)
+        return; // an account of start() keeps running (its failure is in its events), as before
+    Error e = error;
+    e.account = accountId;
+    qCWarning(lcEngine).noquote() << "account" << accountId << "not added:" << e.message;
+    it->adding = false;
+    it->retiring = true;
+    it->addFailure = e;
+    if (!it->worker || !it->thread || !it->thread->isRunning()) {
+        forgetAccount(accountId);
+        return;
+    }
+    AccountWorker *w = it->worker;
+    QMetaObject::invokeMethod(w, [w] { w->shutdown(); }, Qt::QueuedConnection);
+}
+
+Result<void> Engine::removeAccount(const QString &accountId)
+{
+    if (!m_running || m_stopping)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("NotRunning"), QStringLiteral("the engine is not running"));
+    auto it = m_accounts.find(accountId);
+    if (it == m_accounts.end() || it->retiring || !m_config.account(accountId))
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("NotFound"), QStringLiteral("account %1 is not configured").arg(accountId));
+    if (it->resolving)
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountStarting"),
+                           QStringLiteral("account %1 is still starting (its token is being read): try again in a moment").arg(accountId));
+    QStringList bots;
+    for (const BotConfig &b : std::as_const(m_config.bots)) {
+        if (b.account == accountId)
+            bots << b.id;
+    }
+    if (!bots.isEmpty())
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountHasBots"),
+                           QStringLiteral("account %1 still has bots (%2): remove them first").arg(accountId, bots.join(QStringLiteral(", "))));
+    // A first answer from the latest snapshot; the account thread checks again with the live state.
+    const auto last = m_lastSnapshots.constFind(accountId);
+    if (last != m_lastSnapshots.cend() && (last->openContracts > 0 || last->unresolvedTrades > 0))
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountNotFlat"),
+                           QStringLiteral("account %1 has %2 contract(s) open and %3 trade(s) unresolved: remove it once they are settled")
+                               .arg(accountId)
+                               .arg(last->openContracts)
+                               .arg(last->unresolvedTrades));
+    it->retiring = true;
+    if (it->adding) {
+        it->adding = false;
+        Error cancelled = Error::make(ErrorKind::InvalidInput, QStringLiteral("Cancelled"),
+                                      QStringLiteral("account %1 was removed before it was live").arg(accountId));
+        cancelled.account = accountId;
+        Q_EMIT accountChangeRefused(accountId, QStringLiteral("add"), cancelled);
+    }
+    if (!it->worker || !it->thread || !it->thread->isRunning()) {
+        // Never launched (no token at start): nothing to stop.
+        QMetaObject::invokeMethod(this, [this, accountId] { forgetAccount(accountId); }, Qt::QueuedConnection);
+        return {};
+    }
+    AccountWorker *w = it->worker;
+    QMetaObject::invokeMethod(w, [w] { w->retire(); }, Qt::QueuedConnection);
+    return {};
+}
+
+void Engine::onRemoveRefused(const QString &accountId, const Error &error)
+{
+    auto it = m_accounts.find(accountId);
+    if (it == m_accounts.end() || !it->retiring || it->addFailure)
+        return;
+    it->retiring = false;
+    Q_EMIT accountChangeRefused(accountId, QStringLiteral("remove"), error);
+}
+
+void Engine::forgetAccount(const QString &accountId)
+{
+    auto it = m_accounts.find(accountId);
+    if (it == m_accounts.end())
+        return;
+    const std::optional<Error> failure = it->addFailure;
+    if (it->thread)
+        it->thread->deleteLater(); // it has ended; nothing else holds it once the entry is gone
+    m_accounts.erase(it);
+    const QString login = m_loginIds.take(accountId);
+    if (!login.isEmpty())
+        removeControlClient(accountId, login);
+    m_finishedWorkers.remove(accountId);
+    m_lastSnapshots.remove(accountId);
+    m_config.accounts.erase(std::remove_if(m_config.accounts.begin(), m_config.accounts.end(),
+                                           [&accountId](const AccountConfig &a) { return a.id == accountId; }),
+                            m_config.accounts.end());
+    // Symbols it streamed to the console come from another account now.
+    QStringList moved;
+    for (auto w = m_watches.cbegin(); w != m_watches.cend(); ++w) {
+        if (w->accountId == accountId)
+            moved << w.key();
+    }
+    for (const QString &symbol : std::as_const(moved))
+        assignWatch(symbol);
+    if (failure) {
+        Q_EMIT accountChangeRefused(accountId, QStringLiteral("add"), *failure);
+    } else {
+        qCInfo(lcEngine) << "account" << accountId << "removed";
+        Q_EMIT accountChangeApplied(accountId, QStringLiteral("remove"));
+    }
+}
+
+void Engine::removeControlClient(const QString &accountId, const QString &loginId)
+{
+    if (!m_controlRoot)
+        return;
+    QObject *root = m_controlRoot;
+    EmergencyStop *stop = m_emergency;
+    SessionRegistry *sessions = m_sessions.get();
+    const QString sessionId = accountId + QStringLiteral("/control");
+    QMetaObject::invokeMethod(root, [root, stop, sessions, loginId, sessionId] {
+        stop->removeControlClient(loginId);
+        sessions->unregisterSession(sessionId);
+        if (auto *client = root->findChild<DerivClient *>(sessionId, Qt::FindDirectChildrenOnly)) {
+            client->close();
+            client->deleteLater();
+        }
+    }, Qt::QueuedConnection);
 }
 
 void Engine::publishBotList()
@@ -506,26 +674,13 @@ void Engine::startSimulator()
     connect(m_simThread, &QThread::finished, m_sim, &QObject::deleteLater);
     m_simThread->start();
 
-    QHash<QString, QString> tokens;
-    for (AccountRuntime &rt : m_accounts) {
-        if (rt.config.token.kind == TokenSource::Kind::Demo) {
-            rt.token = randomToken();
-            Redactor::registerSecret(rt.token);
-            tokens.insert(rt.config.id, rt.token);
-        }
-    }
     Sim::SimServer *sim = m_sim;
-    QMetaObject::invokeMethod(m_sim, [this, sim, tokens] {
+    QMetaObject::invokeMethod(m_sim, [this, sim] {
         Result<quint16> port = sim->listen();
-        QStringList errors;
-        for (auto it = tokens.cbegin(); it != tokens.cend(); ++it) {
-            if (Result<QString> login = sim->addAccount(it.value()); !login)
-                errors << it.key() + QStringLiteral(": ") + login.error().message;
-        }
         const QUrl url = port ? sim->url() : QUrl();
-        const QString failure = port ? errors.join(QStringLiteral("; ")) : port.error().message;
+        const QString failure = port ? QString() : port.error().message;
         QMetaObject::invokeMethod(this, [this, url, failure] {
-            if (url.isEmpty() || !failure.isEmpty()) {
+            if (url.isEmpty()) {
                 Q_EMIT startFailed(Error::make(ErrorKind::Internal, QStringLiteral("SimulatorFailed"),
                                                QStringLiteral("the embedded simulator did not start: ") + failure));
                 return;
@@ -540,56 +695,94 @@ void Engine::startSimulator()
 
 void Engine::resolveTokens()
 {
-    m_pendingTokens = 0;
-    for (AccountRuntime &rt : m_accounts) {
-        switch (rt.config.token.kind) {
-        case TokenSource::Kind::Demo:
-            break;
-        case TokenSource::Kind::Environment: {
-            rt.token = qEnvironmentVariable(rt.config.token.ref.toLocal8Bit().constData());
-            if (rt.token.isEmpty()) {
-                Error e = Error::make(ErrorKind::Configuration, QStringLiteral("TokenMissing"),
-                                      QStringLiteral("account %1: environment variable %2 is not set").arg(rt.config.id, rt.config.token.ref));
-                e.account = rt.config.id;
-                Q_EMIT startFailed(e);
-            } else {
-                Redactor::registerSecret(rt.token);
-            }
-            break;
-        }
-        case TokenSource::Kind::Keychain: {
-            if (!m_options.tokenResolver) {
-                Error e = Error::make(ErrorKind::Configuration, QStringLiteral("KeychainUnavailable"),
-                                      QStringLiteral("account %1: no keychain available to read %2").arg(rt.config.id, rt.config.token.ref));
-                Q_EMIT startFailed(e);
-                break;
-            }
-            ++m_pendingTokens;
-            const QString id = rt.config.id;
-            m_options.tokenResolver(rt.config, [this, id](Result<QString> token) {
-                QMetaObject::invokeMethod(this, [this, id, token] {
-                    --m_pendingTokens;
-                    auto it = m_accounts.find(id);
-                    if (it != m_accounts.end()) {
-                        if (token.ok()) {
-                            Redactor::registerSecret(token.value());
-                            it->token = token.value();
-                        } else {
-                            Error e = token.error();
-                            e.account = id;
-                            Q_EMIT startFailed(e);
-                        }
-                    }
-                    if (m_pendingTokens == 0)
-                        launchAccounts();
-                }, Qt::QueuedConnection);
-            });
-            break;
-        }
-        }
+    // Every account's token, then the accounts that have one are launched together (started()); an account
+    // without its token is reported (startFailed) and the others trade.
+    m_pendingTokens = 1; // this loop's own share: nothing launches before every token was asked for
+    const QStringList ids = m_accounts.keys();
+    for (const QString &id : ids) {
+        ++m_pendingTokens;
+        resolveToken(id, [this](const std::optional<Error> &error) {
+            if (error)
+                Q_EMIT startFailed(*error);
+            if (--m_pendingTokens == 0)
+                launchAccounts();
+        });
     }
-    if (m_pendingTokens == 0)
+    if (--m_pendingTokens == 0)
         launchAccounts();
+}
+
+void Engine::resolveToken(const QString &id, std::function<void(const std::optional<Error> &)> done)
+{
+    const auto found = m_accounts.find(id);
+    Q_ASSERT(found != m_accounts.end());
+    found->resolving = true;
+    const AccountConfig config = found->config;
+    const quint64 runId = m_runId;
+    // On this thread: the token is kept only while this run still wants the account.
+    auto accept = [this, runId, id, done = std::move(done)](const Result<QString> &token) {
+        if (runId != m_runId || !m_running || m_stopping)
+            return;
+        auto rt = m_accounts.find(id);
+        if (rt == m_accounts.end() || !rt->resolving)
+            return;
+        rt->resolving = false;
+        if (!token) {
+            Error e = token.error();
+            e.account = id;
+            done(e);
+            return;
+        }
+        Redactor::registerSecret(token.value());
+        rt->token = token.value();
+        done(std::nullopt);
+    };
+    switch (config.token.kind) {
+    case TokenSource::Kind::Demo: {
+        if (!m_sim) {
+            accept(Error::make(ErrorKind::Configuration, QStringLiteral("InvalidConfig"),
+                               QStringLiteral("account %1: a demo token only exists on the embedded simulator").arg(id)));
+            return;
+        }
+        // Made up here and taught to the simulator (which lives as long as this engine runs).
+        const QString token = randomToken();
+        Redactor::registerSecret(token);
+        Sim::SimServer *sim = m_sim;
+        QMetaObject::invokeMethod(sim, [this, sim, token, accept] {
+            const Result<QString> login = sim->addAccount(token);
+            QMetaObject::invokeMethod(this, [accept, token, login] {
+                if (!login)
+                    accept(login.error());
+                else
+                    accept(token);
+            }, Qt::QueuedConnection);
+        }, Qt::QueuedConnection);
+        return;
+    }
+    case TokenSource::Kind::Environment: {
+        const QString token = qEnvironmentVariable(config.token.ref.toLocal8Bit().constData());
+        if (token.isEmpty())
+            accept(Error::make(ErrorKind::Configuration, QStringLiteral("TokenMissing"),
+                               QStringLiteral("account %1: environment variable %2 is not set").arg(id, config.token.ref)));
+        else
+            accept(token);
+        return;
+    }
+    case TokenSource::Kind::Keychain: {
+        if (!m_options.tokenResolver) {
+            accept(Error::make(ErrorKind::Configuration, QStringLiteral("KeychainUnavailable"),
+                               QStringLiteral("account %1: no keychain available to read %2").arg(id, config.token.ref)));
+            return;
+        }
+        // The resolver answers on this thread, maybe after this engine is gone.
+        QPointer<Engine> self(this);
+        m_options.tokenResolver(config, [self, accept](Result<QString> token) {
+            if (self)
+                QMetaObject::invokeMethod(self.data(), [accept, token] { accept(token); }, Qt::QueuedConnection);
+        });
+        return;
+    }
+    }
 }
 
 void Engine::launchAccounts()
@@ -598,6 +791,7 @@ void Engine::launchAccounts()
         if (!rt.token.isEmpty() && !rt.worker)
             launchAccount(rt);
     }
+    m_launched = true;
     Q_EMIT started();
 }
 
@@ -633,6 +827,11 @@ void Engine::launchAccount(AccountRuntime &rt)
     AccountWorker *worker = rt.worker;
     connect(rt.thread, &QThread::started, worker, &AccountWorker::start);
     connect(rt.thread, &QThread::finished, worker, &QObject::deleteLater);
+    connect(rt.thread, &QThread::finished, this, [this, id] {
+        const auto it = m_accounts.constFind(id);
+        if (it != m_accounts.cend() && it->retiring)
+            forgetAccount(id);
+    });
     connect(worker, &AccountWorker::snapshotReady, this, [this](const AccountSnapshot &snapshot) {
         m_lastSnapshots.insert(snapshot.id, snapshot);
         Q_EMIT accountUpdated(snapshot);
@@ -657,11 +856,18 @@ void Engine::launchAccount(AccountRuntime &rt)
     connect(worker, &AccountWorker::eventRaised, this, &Engine::eventRaised);
     connect(worker, &AccountWorker::reconcileFinished, this, &Engine::reconcileFinished);
     connect(worker, &AccountWorker::loginResolved, this, [this](const QString &accountId, const QString &loginId) {
-        m_loginIds.insert(accountId, loginId);
         auto it = m_accounts.find(accountId);
-        if (it != m_accounts.end())
-            createControlClient(accountId, loginId, it->token);
+        if (it == m_accounts.end() || it->retiring)
+            return; // on its way out: no control session for it
+        m_loginIds.insert(accountId, loginId);
+        createControlClient(accountId, loginId, it->token);
+        if (it->adding) {
+            it->adding = false;
+            Q_EMIT accountChangeApplied(accountId, QStringLiteral("add"));
+        }
     });
+    connect(worker, &AccountWorker::startFailed, this, [this, id](const Error &error) { failAdd(id, error); });
+    connect(worker, &AccountWorker::retireRefused, this, [this, id](const Error &error) { onRemoveRefused(id, error); });
     connect(worker, &AccountWorker::finished, this, [this, id] { onWorkerFinished(id); });
     rt.thread->start();
     for (auto it = m_watches.begin(); it != m_watches.end(); ++it) {
@@ -686,6 +892,7 @@ void Engine::createControlClient(const QString &accountId, const QString &loginI
     const QString tokenRef = TokenFingerprint::of(token);
     QMetaObject::invokeMethod(m_controlRoot, [root, stop, sessions, o, loginId, sessionId, tokenRef] {
         auto *client = new DerivClient(o, root);
+        client->setObjectName(sessionId);
         const Result<void> registered = sessions->registerSession(sessionId, loginId, tokenRef, client,
                                                                   [stop, client, loginId](const QString &) {
                                                                       stop->removeControlClient(loginId);
@@ -802,6 +1009,23 @@ void Engine::stop()
     if (!m_running || m_stopping)
         return;
     m_stopping = true;
+    // Adds not live yet end here (a worker already launched stops with the others).
+    QStringList abandoned;
+    for (AccountRuntime &rt : m_accounts) {
+        if (rt.adding) {
+            rt.adding = false;
+            abandoned << rt.config.id;
+        }
+    }
+    for (const QString &id : std::as_const(abandoned)) {
+        m_config.accounts.erase(std::remove_if(m_config.accounts.begin(), m_config.accounts.end(),
+                                               [&id](const AccountConfig &a) { return a.id == id; }),
+                                m_config.accounts.end());
+        Error e = Error::make(ErrorKind::InvalidInput, QStringLiteral("EngineStopping"),
+                              QStringLiteral("account %1 not added: the engine is stopping").arg(id));
+        e.account = id;
+        Q_EMIT accountChangeRefused(id, QStringLiteral("add"), e);
+    }
     bool any = false;
     for (AccountRuntime &rt : m_accounts) {
         if (rt.worker && rt.thread && rt.thread->isRunning()) {
@@ -867,6 +1091,7 @@ void Engine::onWorkerFinished(const QString &accountId)
         m_sim = nullptr;
     }
     m_finishedWorkers.clear();
+    m_launched = false;
     m_running = false;
     m_stopping = false;
     Q_EMIT stopped();

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <QHash>
 #include <QList>
@@ -128,6 +129,22 @@ public:
     // Removes a flat bot (stopping it first if it trades); a bot with an open contract is refused, never dropped.
     Result<void> removeBot(const QString &botId);
 
+    // --- accounts at runtime (the configuration is the caller's: the console saves it) ---
+    // Validated here like a configured account (AccountConfig and EngineConfig::admitsAccount: bad limits, a
+    // duplicate id, a demo token with a real endpoint come back at once, nothing changed). Then, as at start,
+    // its token is resolved (environment, Options::tokenResolver; in paper mode a demo token the simulator
+    // learns) and its worker launched: own sockets, journal, locks, reconciliation at start-up. An account
+    // added while the gate is halted (kill switch, account stop of its login) starts with its bots halted.
+    // accountChangeApplied(id, "add") follows once it is authorized, accountChangeRefused(id, "add", error)
+    // if it cannot start (token missing or refused, journal unavailable, engine stopping: "EngineStopping");
+    // a refused account is forgotten again. Errors: "NotRunning" (also before started()), "InvalidConfig".
+    Result<void> addAccount(const AccountConfig &config);
+    // Stops an account's worker (locks released, sessions closed) and forgets it, then
+    // accountChangeApplied(id, "remove"). Refused, at once or through accountChangeRefused(id, "remove", error):
+    // "NotFound", "NotRunning", "AccountStarting" (its token is still being resolved), "AccountHasBots"
+    // (remove its bots first), "AccountNotFlat" (contracts open or trades unresolved: wait until they settle).
+    Result<void> removeAccount(const QString &accountId);
+
     // --- coordination, for the status bar ---
     // "in-process" (paper without Redis, or locks given in Options), "lock file" or "Redis".
     QString coordinationBackend() const { return m_coordinationBackend; }
@@ -147,6 +164,9 @@ Q_SIGNALS:
     // A runtime bot change took effect (change: "add", "update", "remove") or the account refused it.
     void botChangeApplied(const QString &botId, const QString &change);
     void botChangeRefused(const QString &botId, const QString &change, const Vigil::Error &error);
+    // A runtime account change (change: "add", "remove") took effect, or could not. On this object's thread.
+    void accountChangeApplied(const QString &accountId, const QString &change);
+    void accountChangeRefused(const QString &accountId, const QString &change, const Vigil::Error &error);
     // A token was revoked (by the user, or the server said InvalidToken): its sessions are closed.
     void tokenRevoked(const QString &accountId, const QString &loginId, const QString &reason);
     void stopped();
@@ -158,11 +178,25 @@ private:
         QThread *thread = nullptr;
         AccountWorker *worker = nullptr;
         QString token;
+        bool resolving = false; // its token is being resolved
+        bool adding = false;    // added at runtime, not live yet: accountChangeApplied/Refused("add") pending
+        bool retiring = false;  // its worker is ending for good (removed, or an add that failed)
+        std::optional<Error> addFailure; // why a retiring add failed (reported once the worker has ended)
     };
     void startSimulator();
     void resolveTokens();
+    // Finds the token of account `id` (environment, keychain through the resolver; in paper mode a demo token
+    // registered with the simulator), stores it in the runtime, then `done` with the error if there is one.
+    // `done` runs on this object's thread, not at all if the engine stopped (or started anew) meanwhile.
+    void resolveToken(const QString &id, std::function<void(const std::optional<Error> &)> done);
     void launchAccounts();
     void launchAccount(AccountRuntime &rt);
+    void onAccountLive(const QString &accountId);
+    void failAdd(const QString &accountId, const Error &error);
+    void onRemoveRefused(const QString &accountId, const Error &error);
+    // The worker of a retiring account has ended: forgets the account and reports the change.
+    void forgetAccount(const QString &accountId);
+    void removeControlClient(const QString &accountId, const QString &loginId);
     void createControlClient(const QString &accountId, const QString &loginId, const QString &token);
     void onWorkerFinished(const QString &accountId);
     Result<void> startCoordination();
@@ -218,6 +252,8 @@ private:
     QHash<QString, Watch> m_watches;               // symbol → watch
     QHash<QString, AccountSnapshot> m_lastSnapshots; // account id → latest (removeBot's first check)
     int m_pendingTokens = 0;
+    bool m_launched = false; // the accounts of start() were launched (started() emitted)
+    quint64 m_runId = 0;     // one per start(): late answers of an earlier run are dropped
     quint64 m_nextStopId = 1;
 };
 

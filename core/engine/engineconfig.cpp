@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engineconfig.h"
 
+#include <functional>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
-#include <QSet>
 #include <QUrlQuery>
 
 namespace Vigil {
@@ -16,6 +17,22 @@ Error configError(const QString &field, const QString &reason)
     e.details.insert(QStringLiteral("field"), field);
     return e;
 }
+
+namespace {
+// Reads every element of the list `name` as an object, named "name[i]" in errors; the first error ends it.
+Result<void> eachObject(const QJsonArray &array, const char *name,
+                        const std::function<Result<void>(const QJsonObject &, const QString &)> &read)
+{
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString path = QStringLiteral("%1[%2]").arg(QLatin1String(name)).arg(i);
+        if (!array.at(i).isObject())
+            return configError(path, QStringLiteral("must be an object"));
+        if (Result<void> r = read(array.at(i).toObject(), path); !r)
+            return r;
+    }
+    return {};
+}
+} // namespace
 
 const AccountConfig *EngineConfig::account(const QString &id) const
 {
@@ -48,39 +65,9 @@ Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
     const QJsonValue accounts = json.value(QLatin1String("accounts"));
     if (!accounts.isArray() || accounts.toArray().isEmpty())
         return configError(QStringLiteral("accounts"), QStringLiteral("required: a non-empty list"));
-    QSet<QString> accountIds;
-    const QJsonArray accountArray = accounts.toArray();
-    for (qsizetype i = 0; i < accountArray.size(); ++i) {
-        const QString path = QStringLiteral("accounts[%1]").arg(i);
-        if (!accountArray.at(i).isObject())
-            return configError(path, QStringLiteral("must be an object"));
-        Result<AccountConfig> a = AccountConfig::fromJson(accountArray.at(i).toObject(), path);
-        if (!a)
-            return a.error();
-        if (accountIds.contains(a->id))
-            return configError(path + QStringLiteral(".id"), QStringLiteral("duplicate account id \"%1\"").arg(a->id));
-        accountIds.insert(a->id);
-        c.accounts.append(a.value());
-    }
     const QJsonValue bots = json.value(QLatin1String("bots"));
     if (!bots.isUndefined() && !bots.isArray())
         return configError(QStringLiteral("bots"), QStringLiteral("must be a list"));
-    QSet<QString> botIds;
-    const QJsonArray botArray = bots.toArray();
-    for (qsizetype i = 0; i < botArray.size(); ++i) {
-        const QString path = QStringLiteral("bots[%1]").arg(i);
-        if (!botArray.at(i).isObject())
-            return configError(path, QStringLiteral("must be an object"));
-        Result<BotConfig> b = BotConfig::fromJson(botArray.at(i).toObject(), path);
-        if (!b)
-            return b.error();
-        if (botIds.contains(b->id))
-            return configError(path + QStringLiteral(".id"), QStringLiteral("duplicate bot id \"%1\"").arg(b->id));
-        if (!accountIds.contains(b->account))
-            return configError(path + QStringLiteral(".account"), QStringLiteral("no account with id \"%1\"").arg(b->account));
-        botIds.insert(b->id);
-        c.bots.append(b.value());
-    }
 
     auto optionalString = [&json](const char *key, QString *out) -> Result<void> {
         const QJsonValue v = json.value(QLatin1String(key));
@@ -118,12 +105,42 @@ Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
         return configError(QStringLiteral("redis"), QStringLiteral("must be a redis://host:port URL"));
     if (Result<QUrl> url = c.connectUrl(); !url)
         return url.error();
-    for (qsizetype i = 0; i < c.accounts.size(); ++i) {
-        if (!c.isPaper() && c.accounts.at(i).token.kind == TokenSource::Kind::Demo)
-            return configError(QStringLiteral("accounts[%1].token").arg(i),
-                               QStringLiteral("a demo token only exists on the embedded simulator; use keychain or env with a real endpoint"));
-    }
+    // Accounts once the endpoint is known (a demo token needs paper mode), bots once the accounts are.
+    const Result<void> accountsRead = eachObject(accounts.toArray(), "accounts", [&c](const QJsonObject &object, const QString &path) -> Result<void> {
+        Result<AccountConfig> a = AccountConfig::fromJson(object, path);
+        if (!a)
+            return a.error();
+        if (Result<void> fits = c.admitsAccount(a.value(), path); !fits)
+            return fits;
+        c.accounts.append(a.value());
+        return {};
+    });
+    if (!accountsRead)
+        return accountsRead.error();
+    const Result<void> botsRead = eachObject(bots.toArray(), "bots", [&c](const QJsonObject &object, const QString &path) -> Result<void> {
+        Result<BotConfig> b = BotConfig::fromJson(object, path);
+        if (!b)
+            return b.error();
+        if (c.bot(b->id))
+            return configError(path + QStringLiteral(".id"), QStringLiteral("duplicate bot id \"%1\"").arg(b->id));
+        if (!c.account(b->account))
+            return configError(path + QStringLiteral(".account"), QStringLiteral("no account with id \"%1\"").arg(b->account));
+        c.bots.append(b.value());
+        return {};
+    });
+    if (!botsRead)
+        return botsRead.error();
     return c;
+}
+
+Result<void> EngineConfig::admitsAccount(const AccountConfig &account, const QString &path) const
+{
+    if (this->account(account.id))
+        return configError(path + QStringLiteral(".id"), QStringLiteral("duplicate account id \"%1\"").arg(account.id));
+    if (!isPaper() && account.token.kind == TokenSource::Kind::Demo)
+        return configError(path + QStringLiteral(".token"),
+                           QStringLiteral("a demo token only exists on the embedded simulator; use keychain or env with a real endpoint"));
+    return {};
 }
 
 Result<QJsonObject> EngineConfig::readJsonFile(const QString &path)

@@ -36,6 +36,10 @@ struct EngineConfig
     const AccountConfig *account(const QString &id) const;
     const BotConfig *bot(const QString &id) const;
 
+    // Whether `account` may join these accounts: a unique id, and a demo token only in paper mode. Errors as
+    // fromJson's, the field named under `path` (e.g. "accounts[2]").
+    Result<void> admitsAccount(const AccountConfig &account, const QString &path) const;
+
     // Errors: kind Configuration, code "InvalidConfig", message naming the field path; details.field too.
     static Result<EngineConfig> fromJson(const QJsonObject &json);
     static Result<EngineConfig> fromFile(const QString &path);

@@ -27,6 +27,7 @@
 #include "sim/simserver.h"
 #include "ui/accountlistmodel.h"
 #include "ui/accountsdialog.h"
+#include "ui/accounttablemodel.h"
 #include "ui/consolesettings.h"
 #include "ui/mainwindow.h"
 #include "ui/tokenprobe.h"
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void revokeOfAnAccountNotRunning();
     void tokenDeletedOnTheServerLeavesTheStore();
     void mainWindowOpensTheDialogAndNotesTheRestart();
+    void addedAccountTradesWithoutRestart();
 
 private:
     void add(const QString &id, const QString &token);
@@ -469,6 +471,51 @@ void TestAccountsDialog::mainWindowOpensTheDialogAndNotesTheRestart()
     QVERIFY(note);
     QVERIFY(!note->isHidden());
     QVERIFY(note->text().contains(QStringLiteral("real-1")));
+}
+
+void TestAccountsDialog::addedAccountTradesWithoutRestart()
+{
+    // The engine trades on the endpoint the token is checked against: the account joins it at once.
+    startEngineWithLiveAccount();
+    if (QTest::currentTestFailed())
+        return;
+    m_dialog.reset();
+    MainWindow window(*m_engine, *m_settings);
+    window.setSecretStore(m_store.get());
+    window.accountsAction()->trigger();
+    AccountsDialog *dialog = window.accountsDialog();
+    QVERIFY(dialog);
+    dialog->probe()->setTimeoutMs(20000);
+    QSignalSpy applied(m_engine.get(), &Engine::accountChangeApplied);
+    QSignalSpy configChanged(dialog, &AccountsDialog::configChanged);
+
+    dialog->accountIdEdit()->setText(QStringLiteral("real-1"));
+    dialog->tokenEdit()->setText(kTradeToken);
+    QTest::mouseClick(dialog->submitButton(), Qt::LeftButton);
+    QVERIFY(dialog->isAdding()); // nothing waited on the GUI thread
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isAdding(), kAsyncMs);
+    QVERIFY2(dialog->messageKind() == AccountsDialog::MessageKind::Info, qPrintable(dialog->messageText()));
+
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->model()->entry(QStringLiteral("real-1"))->status, QStringLiteral("trading"), kAsyncMs);
+    QCOMPARE(applied.size(), 1);
+    QCOMPARE(applied.first().at(0).toString(), QStringLiteral("real-1"));
+    QCOMPARE(m_engine->loginId(QStringLiteral("real-1")), m_tradeLogin);
+    QVERIFY2(dialog->messageText().contains(QStringLiteral("trading now")), qPrintable(dialog->messageText()));
+    QVERIFY(!dialog->messageText().contains(QStringLiteral("Restart")));
+    QCOMPARE(configChanged.size(), 0);
+    auto *note = window.findChild<QLabel *>(QStringLiteral("restartNote"));
+    QVERIFY(note);
+    QVERIFY(note->isHidden());
+    // In the main window's account table too, and a bot on it trades on the server.
+    QTRY_VERIFY_WITH_TIMEOUT(window.accountModel()->rowCount() == 2, kAsyncMs);
+    QJsonObject botJson = EngineConfig::paperDefaultJson().value(QLatin1String("bots")).toArray().first().toObject();
+    botJson.insert(QStringLiteral("id"), QStringLiteral("on-real-1"));
+    botJson.insert(QStringLiteral("account"), QStringLiteral("real-1"));
+    Result<BotConfig> bot = BotConfig::fromJson(botJson, QStringLiteral("bot"));
+    QVERIFY(bot.ok());
+    QVERIFY(m_engine->addBot(bot.value()).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(m_sim->accountStats(m_tradeLogin).buysReceived >= 1, 60000);
+    QVERIFY(note->isHidden());
 }
 
 QTEST_MAIN(TestAccountsDialog)
