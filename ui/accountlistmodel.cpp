@@ -24,6 +24,16 @@ void AccountListModel::putEntry(const Entry &entry)
     endInsertRows();
 }
 
+void AccountListModel::removeEntry(const QString &accountId)
+{
+    const int row = rowOf(accountId);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_rows.removeAt(row);
+    endRemoveRows();
+}
+
 const AccountListModel::Entry *AccountListModel::entry(const QString &accountId) const
 {
     const int row = rowOf(accountId);

@@ -51,6 +51,8 @@ public:
 
     // Replaces the entry with the same id, or appends it.
     void putEntry(const Entry &entry);
+    // Drops the row of `accountId`, if there is one.
+    void removeEntry(const QString &accountId);
     QList<Entry> entries() const { return m_rows; }
     // nullptr when unknown. Valid until the model changes.
     const Entry *entry(const QString &accountId) const;

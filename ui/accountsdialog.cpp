@@ -35,7 +35,8 @@
 namespace Vigil {
 
 namespace {
-constexpr int RevokeConfirmTimeoutMs = 30000;
+// How long a revocation or removal waits for the engine to confirm it.
+constexpr int EngineConfirmTimeoutMs = 30000;
 
 QString hostOf(const QUrl &url)
 {
@@ -50,6 +51,7 @@ AccountsDialog::AccountsDialog(Engine &engine, ConsoleSettings &settings, Secret
       m_tokenEdit(new QLineEdit(m_addForm)), m_submit(new QPushButton(tr("Check and add"), m_addForm)),
       m_add(new QPushButton(IconFactory::action(IconFactory::Action::Add), tr("Add account…"), this)),
       m_revoke(new QPushButton(IconFactory::action(IconFactory::Action::Remove), tr("Revoke…"), this)),
+      m_remove(new QPushButton(tr("Remove…"), this)),
       m_check(new QPushButton(IconFactory::action(IconFactory::Action::Reconcile), tr("Check tokens"), this)),
       m_message(new QLabel(this))
 {
@@ -82,10 +84,12 @@ AccountsDialog::AccountsDialog(Engine &engine, ConsoleSettings &settings, Secret
     auto *buttons = new QHBoxLayout;
     m_add->setObjectName(QStringLiteral("addAccountButton"));
     m_revoke->setObjectName(QStringLiteral("revokeButton"));
+    m_remove->setObjectName(QStringLiteral("removeAccountButton"));
     m_check->setObjectName(QStringLiteral("checkTokensButton"));
     m_check->setToolTip(tr("Authorize every keychain token again to show its login id, currency and scopes"));
     buttons->addWidget(m_add);
     buttons->addWidget(m_revoke);
+    buttons->addWidget(m_remove);
     buttons->addStretch(1);
     buttons->addWidget(m_check);
     layout->addLayout(buttons);
@@ -123,6 +127,7 @@ AccountsDialog::AccountsDialog(Engine &engine, ConsoleSettings &settings, Secret
     connect(m_submit, &QPushButton::clicked, this, [this] { addAccount(m_idEdit->text(), m_tokenEdit->text()); });
     connect(m_tokenEdit, &QLineEdit::returnPressed, m_submit, &QPushButton::click);
     connect(m_revoke, &QPushButton::clicked, this, [this] { confirmRevoke(selectedAccountId()); });
+    connect(m_remove, &QPushButton::clicked, this, [this] { confirmRemove(selectedAccountId()); });
     connect(m_check, &QPushButton::clicked, this, &AccountsDialog::checkTokens);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AccountsDialog::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &AccountsDialog::updateButtons);
@@ -360,6 +365,11 @@ bool AccountsDialog::engineTradesOnProbeUrl() const
 
 void AccountsDialog::onAccountChangeApplied(const QString &accountId, const QString &change)
 {
+    if (change == QLatin1String("remove")) {
+        if (m_pendingRemovals.remove(accountId) > 0)
+            finishRemove(accountId, true);
+        return;
+    }
     if (change != QLatin1String("add") || !m_startingAccounts.contains(accountId))
         return;
     const QString summary = m_startingAccounts.take(accountId);
@@ -376,6 +386,8 @@ void AccountsDialog::onAccountChangeApplied(const QString &accountId, const QStr
 
 void AccountsDialog::onAccountChangeRefused(const QString &accountId, const QString &change, const Error &error)
 {
+    if (change == QLatin1String("remove"))
+        return failRemove(accountId, error.message);
     if (change != QLatin1String("add") || m_startingAccounts.remove(accountId) == 0)
         return;
     if (const AccountListModel::Entry *current = m_model->entry(accountId)) {
@@ -514,11 +526,11 @@ void AccountsDialog::revoke(const QString &accountId, bool deleteOnServer)
     qCInfo(lcUi) << "revoking the token of" << accountId << (deleteOnServer ? "and deleting it on the server" : "");
     setMessage(MessageKind::Info, tr("Revoking the token of %1…").arg(accountId));
     m_engine.revokeToken(accountId, deleteOnServer);
-    QTimer::singleShot(RevokeConfirmTimeoutMs, this, [this, accountId] {
+    QTimer::singleShot(EngineConfirmTimeoutMs, this, [this, accountId] {
         if (m_pendingRevokes.remove(accountId) > 0)
             markRevokeFailed(accountId, tr("the engine did not confirm the revocation of %1 within %2 s")
                                             .arg(accountId)
-                                            .arg(RevokeConfirmTimeoutMs / 1000));
+                                            .arg(EngineConfirmTimeoutMs / 1000));
     });
 }
 
@@ -616,6 +628,126 @@ void AccountsDialog::markRevokeFailed(const QString &accountId, const QString &w
     setMessage(MessageKind::Error, tr("The token of %1 was not revoked: %2").arg(accountId, why));
 }
 
+void AccountsDialog::confirmRemove(const QString &accountId)
+{
+    const AccountListModel::Entry *e = m_model->entry(accountId);
+    if (!e)
+        return;
+    if (e->source.kind == TokenSource::Kind::Demo)
+        return setMessage(MessageKind::Error, tr("The demo account of paper mode cannot be removed."));
+    const QString who = e->loginId.isEmpty() ? accountId : QStringLiteral("%1 (%2)").arg(accountId, e->loginId);
+    const QString token = e->source.kind == TokenSource::Kind::Environment
+        ? tr("Its token comes from the environment variable %1: unset it too.").arg(e->source.ref)
+        : tr("Its API token is deleted from the keychain too, but it stays valid on Deriv: to invalidate it, use "
+             "Revoke… instead (or delete it in your Deriv account settings).");
+    const ConfirmationBox::Parts parts = ConfirmationBox::create(
+        this, tr("Remove account"),
+        tr("Remove account %1 from Vigil?\n\nVigil stops trading on it and forgets it; its bots must be removed first. %2")
+            .arg(who, token),
+        tr("Remove"), QMessageBox::DestructiveRole, QStringLiteral("removeConfirmation"),
+        QStringLiteral("confirmRemoveButton"));
+    QPushButton *yes = parts.confirmButton;
+    connect(parts.box, &QMessageBox::buttonClicked, this, [this, accountId, yes](QAbstractButton *clicked) {
+        if (clicked == yes)
+            remove(accountId);
+    });
+    parts.box->open();
+}
+
+void AccountsDialog::remove(const QString &accountId)
+{
+    const AccountListModel::Entry *current = m_model->entry(accountId);
+    if (!current)
+        return setMessage(MessageKind::Error, tr("No account %1 is configured.").arg(accountId));
+    if (current->source.kind == TokenSource::Kind::Demo)
+        return setMessage(MessageKind::Error, tr("The demo account of paper mode cannot be removed."));
+    if (m_pendingRemovals.contains(accountId) || current->state == AccountListModel::State::Revoking)
+        return; // under way: its outcome follows
+    // The settings refuse first (bots configured on it), before the engine lets go of the account.
+    if (m_settings.accountIds().contains(accountId)) {
+        if (Result<void> removable = m_settings.canRemoveAccount(accountId); !removable)
+            return setMessage(MessageKind::Error, tr("%1 was not removed: %2").arg(accountId, removable.error().message));
+    }
+    if (!m_engine.isRunning() || !m_engine.config().account(accountId))
+        return finishRemove(accountId, false);
+    if (Result<void> asked = m_engine.removeAccount(accountId); !asked)
+        return setMessage(MessageKind::Error, tr("%1 was not removed: %2").arg(accountId, asked.error().message));
+    // A removal before it was live cancels the add: that is not a failure to report.
+    m_startingAccounts.remove(accountId);
+    const quint64 serial = ++m_removalSerial;
+    m_pendingRemovals.insert(accountId, {current->status, serial});
+    AccountListModel::Entry e = *current;
+    e.status = tr("removing…");
+    m_model->putEntry(e);
+    updateButtons();
+    qCInfo(lcUi) << "removing account" << accountId;
+    setMessage(MessageKind::Info, tr("Stopping account %1…").arg(accountId));
+    QTimer::singleShot(EngineConfirmTimeoutMs, this, [this, accountId, serial] {
+        if (m_pendingRemovals.value(accountId).serial == serial)
+            failRemove(accountId, tr("the engine did not confirm it within %1 s").arg(EngineConfirmTimeoutMs / 1000));
+    });
+}
+
+void AccountsDialog::failRemove(const QString &accountId, const QString &why)
+{
+    auto pending = m_pendingRemovals.find(accountId);
+    if (pending == m_pendingRemovals.end())
+        return;
+    const QString status = pending->statusBefore;
+    m_pendingRemovals.erase(pending);
+    if (const AccountListModel::Entry *current = m_model->entry(accountId)) {
+        AccountListModel::Entry e = *current;
+        e.status = status;
+        m_model->putEntry(e);
+    }
+    updateButtons();
+    setMessage(MessageKind::Error, tr("%1 was not removed: %2").arg(accountId, why));
+}
+
+void AccountsDialog::finishRemove(const QString &accountId, bool removedByEngine)
+{
+    const AccountListModel::Entry *current = m_model->entry(accountId);
+    if (!current)
+        return;
+    const TokenSource source = current->source;
+    if (m_settings.accountIds().contains(accountId)) {
+        if (Result<void> removed = m_settings.removeAccount(accountId); !removed) {
+            AccountListModel::Entry e = *current;
+            e.state = AccountListModel::State::Problem;
+            e.status = tr("not removed: %1").arg(removed.error().message);
+            m_model->putEntry(e);
+            updateButtons();
+            return setMessage(MessageKind::Error,
+                              removedByEngine ? tr("Vigil stopped trading on %1, but it could not be removed from the settings: "
+                                                   "%2. It comes back when Vigil restarts.")
+                                                    .arg(accountId, removed.error().message)
+                                              : tr("%1 was not removed: %2").arg(accountId, removed.error().message));
+        }
+        m_settings.sync();
+    }
+    qCInfo(lcUi) << "account" << accountId << "removed" << (removedByEngine ? "(stopped in the engine)" : "");
+    auto done = [this, accountId](MessageKind kind, const QString &text) {
+        m_model->removeEntry(accountId);
+        updateButtons();
+        setMessage(kind, text);
+        Q_EMIT accountRemoved(accountId);
+    };
+    if (source.kind == TokenSource::Kind::Environment)
+        return done(MessageKind::Info, tr("Account %1 removed. Its token comes from the environment variable %2: unset it, "
+                                          "and delete the token in your Deriv account settings if it is no longer needed.")
+                                           .arg(accountId, source.ref));
+    if (!m_store)
+        return done(MessageKind::Error, tr("Account %1 removed, but no keychain is available to delete its token from.").arg(accountId));
+    m_store->deleteSecret(source.ref, this, [this, accountId, done](Result<void> deleted) {
+        if (!deleted) // a key already gone (revoked before) counts as deleted
+            return done(MessageKind::Error, tr("Account %1 removed, but its token is still in the %2: %3")
+                                                .arg(accountId, m_store->describe(), deleted.error().message));
+        done(MessageKind::Info, tr("Account %1 removed and its token deleted from the %2. The token stays valid on Deriv: "
+                                   "delete it in your Deriv account settings if it is no longer needed.")
+                                    .arg(accountId, m_store->describe()));
+    });
+}
+
 QString AccountsDialog::selectedAccountId() const
 {
     const QModelIndex current = m_view->currentIndex();
@@ -627,7 +759,13 @@ void AccountsDialog::updateButtons()
     m_submit->setEnabled(!m_adding);
     m_add->setEnabled(!m_adding);
     const AccountListModel::Entry *e = m_model->entry(selectedAccountId());
-    m_revoke->setEnabled(e && AccountListModel::isRevocable(*e));
+    m_revoke->setEnabled(e && AccountListModel::isRevocable(*e) && !m_pendingRemovals.contains(e->id));
+    const bool demo = e && e->source.kind == TokenSource::Kind::Demo;
+    m_remove->setEnabled(e && !demo && e->state != AccountListModel::State::Revoking && !m_pendingRemovals.contains(e->id));
+    m_remove->setToolTip(demo ? tr("The demo account of paper mode cannot be removed.")
+                              : tr("Stop trading on the selected account and remove it from Vigil, deleting its token from "
+                                   "the keychain (the token stays valid on Deriv: Revoke invalidates it). Remove its bots "
+                                   "first."));
     if (e && e->source.kind == TokenSource::Kind::Demo)
         m_revoke->setToolTip(tr("Demo accounts cannot be revoked: their token is made up by the embedded simulator for "
                                 "this run only, with nothing in the keychain or on Deriv."));

@@ -34,6 +34,11 @@ struct AccountInfo;
 // token on Deriv), then the token is removed from the store once the engine reports tokenRevoked. An
 // account the engine does not run is revoked directly (api_token on a short session, then the store).
 // Any tokenRevoked from the engine (also the server's InvalidToken) clears that account's keychain entry.
+// "Remove…": after a confirmation, takes an account (never the paper demo) out of the configuration. Refused
+// while the settings have bots on it. An account the engine runs is removed there first (Engine::removeAccount;
+// its refusal is shown and nothing changes); once the engine reports it removed — at once when the engine does
+// not run it — the account leaves the settings and the table, and its keychain entry is deleted. The token
+// stays valid on Deriv (Revoke invalidates it).
 //
 // GUI thread only; nothing here waits: every step is a callback or a signal. Non-modal.
 // `engine`, `settings` and `store` must outlive the dialog. `store` may be null (a build without a
@@ -55,6 +60,7 @@ public:
     QLineEdit *tokenEdit() const { return m_tokenEdit; }
     QPushButton *submitButton() const { return m_submit; }
     QPushButton *revokeButton() const { return m_revoke; }
+    QPushButton *removeButton() const { return m_remove; }
     QGroupBox *addForm() const { return m_addForm; }
     QString messageText() const;
     MessageKind messageKind() const { return m_messageKind; }
@@ -72,6 +78,10 @@ public Q_SLOTS:
     // Asks first (non-modal box with "Also delete it on Deriv", on by default), then revoke().
     void confirmRevoke(const QString &accountId);
     void revoke(const QString &accountId, bool deleteOnServer);
+    // Asks first (non-modal box), then remove().
+    void confirmRemove(const QString &accountId);
+    // Removes the account (asynchronous; the outcome shows in the message line, accountRemoved on success).
+    void remove(const QString &accountId);
     // Reads and authorizes every keychain account's token again to show its login id, currency and scopes.
     void checkTokens();
 
@@ -80,6 +90,8 @@ Q_SIGNALS:
     void accountAdded(const QString &accountId);
     // The token was revoked and (for a keychain account) removed from the store.
     void accountRevoked(const QString &accountId, const QString &reason);
+    // Gone from the engine, the settings and the table; its keychain entry deleted unless the message says why not.
+    void accountRemoved(const QString &accountId);
     // The configuration changed: it applies when Vigil restarts (not emitted for an account the engine took).
     void configChanged(const QString &why);
 
@@ -100,6 +112,10 @@ private:
     void revokeLocally(const QString &accountId, bool deleteOnServer);
     void removeSecret(const QString &accountId, const QString &reason);
     void markRevokeFailed(const QString &accountId, const QString &why);
+    // The engine no longer runs the account: out of the settings, the keychain and the table.
+    void finishRemove(const QString &accountId, bool removedByEngine);
+    // Puts the row back as it was before remove() and says why.
+    void failRemove(const QString &accountId, const QString &why);
     void updateButtons();
     QString selectedAccountId() const;
 
@@ -116,12 +132,20 @@ private:
     QPushButton *m_submit;
     QPushButton *m_add;
     QPushButton *m_revoke;
+    QPushButton *m_remove;
     QPushButton *m_check;
     QLabel *m_message;
     MessageKind m_messageKind = MessageKind::None;
     bool m_adding = false;
     bool m_checked = false;
     QHash<QString, bool> m_pendingRevokes; // account id → deleteOnServer, while the engine revokes
+    struct PendingRemoval
+    {
+        QString statusBefore; // the row's status, put back if the engine refuses
+        quint64 serial = 0;   // which request a late timeout belongs to
+    };
+    QHash<QString, PendingRemoval> m_pendingRemovals; // account id →, while the engine removes it
+    quint64 m_removalSerial = 0;
     QHash<QString, QString> m_startingAccounts; // account id → its "added" message, while the engine starts it
 };
 

@@ -108,6 +108,21 @@ void AccountTableModel::applySnapshots(const QList<AccountSnapshot> &snapshots)
     }
 }
 
+void AccountTableModel::removeAccount(const QString &accountId)
+{
+    const int row = rowOf(accountId);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    d->rows.removeAt(row);
+    d->rowById.remove(accountId);
+    for (auto it = d->rowById.begin(); it != d->rowById.end(); ++it) {
+        if (it.value() > row)
+            --it.value();
+    }
+    endRemoveRows();
+}
+
 int AccountTableModel::rowOf(const QString &accountId) const
 {
     return d->rowById.value(accountId, -1);

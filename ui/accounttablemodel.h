@@ -26,6 +26,8 @@ public:
     ~AccountTableModel() override;
 
     void applySnapshots(const QList<Vigil::AccountSnapshot> &snapshots);
+    // Drops the row of an account the engine no longer runs, if there is one.
+    void removeAccount(const QString &accountId);
     int rowOf(const QString &accountId) const;
     const AccountSnapshot &account(int row) const;
 

@@ -63,6 +63,13 @@ void ConsoleFeed::addEvent(const EngineEvent &event)
     schedule();
 }
 
+void ConsoleFeed::removeAccount(const QString &accountId)
+{
+    m_order.removeAll(accountId);
+    m_latest.remove(accountId);
+    m_dirty.removeAll(accountId);
+}
+
 void ConsoleFeed::schedule()
 {
     // The timer is not restarted by later updates: a steady stream still gets one batch per interval.

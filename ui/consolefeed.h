@@ -40,6 +40,8 @@ public:
     // Takes one snapshot/event; delivery waits for the next batch.
     void addSnapshot(const Vigil::AccountSnapshot &snapshot);
     void addEvent(const Vigil::EngineEvent &event);
+    // Forgets an account the engine removed, also its snapshot waiting for the next batch.
+    void removeAccount(const QString &accountId);
     // Delivers what is pending now (tests, and before a screenshot).
     void flush();
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "consolesettings.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -54,6 +56,13 @@ QList<T> validEntries(const QJsonObject &json, const QString &field)
             out.append(item.value());
     }
     return out;
+}
+
+// One stored list serves both modes: demo accounts belong to paper mode, the others to a Deriv endpoint.
+bool belongsToMode(const QJsonObject &account, bool real)
+{
+    const bool demo = account.value(QLatin1String("token")).toObject().value(QLatin1String("demo")).toBool();
+    return demo != real;
 }
 
 bool hasPassword(const QString &url)
@@ -215,8 +224,7 @@ Result<EngineConfig> ConsoleSettings::engineConfig() const
     QSet<QString> kept;
     for (const QJsonValue &v : json.value(QLatin1String("accounts")).toArray()) {
         const QJsonObject a = v.toObject();
-        const bool demo = a.value(QLatin1String("token")).toObject().value(QLatin1String("demo")).toBool();
-        if (demo == real)
+        if (!belongsToMode(a, real))
             continue;
         accounts.append(a);
         kept.insert(a.value(QLatin1String("id")).toString());
@@ -274,6 +282,48 @@ Result<void> ConsoleSettings::addAccount(const AccountConfig &account)
                                QStringLiteral("an account with id %1 is already configured").arg(account.id));
     }
     accounts.append(account.toJson());
+    json.insert(QStringLiteral("accounts"), accounts);
+    return storeConfigJson(json);
+}
+
+Result<void> ConsoleSettings::canRemoveAccount(const QString &accountId) const
+{
+    const QJsonObject json = storedConfigJson();
+    const bool real = !endpoint().isEmpty();
+    const QJsonArray accounts = json.value(QLatin1String("accounts")).toArray();
+    const auto found = std::find_if(accounts.begin(), accounts.end(), [&accountId](const QJsonValue &a) {
+        return a.toObject().value(QLatin1String("id")).toString() == accountId;
+    });
+    if (found == accounts.end() || !belongsToMode(found->toObject(), real))
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("UnknownAccount"),
+                           found == accounts.end()
+                               ? QStringLiteral("no account with id %1 is configured").arg(accountId)
+                               : QStringLiteral("account %1 is not one of this mode's accounts (%2)")
+                                     .arg(accountId, real ? QStringLiteral("a Deriv endpoint is set") : QStringLiteral("paper mode")));
+    QStringList bots;
+    for (const QJsonValue &b : json.value(QLatin1String("bots")).toArray()) {
+        const QJsonObject bot = b.toObject();
+        if (bot.value(QLatin1String("account")).toString() == accountId)
+            bots << bot.value(QLatin1String("id")).toString();
+    }
+    if (!bots.isEmpty())
+        return Error::make(ErrorKind::InvalidInput, QStringLiteral("AccountHasBots"),
+                           QStringLiteral("account %1 still has bots (%2): remove them first").arg(accountId, bots.join(QStringLiteral(", "))));
+    return {};
+}
+
+Result<void> ConsoleSettings::removeAccount(const QString &accountId)
+{
+    if (Result<void> ok = canRemoveAccount(accountId); !ok)
+        return ok;
+    QJsonObject json = storedConfigJson();
+    QJsonArray accounts = json.value(QLatin1String("accounts")).toArray();
+    for (int i = 0; i < accounts.size(); ++i) {
+        if (accounts.at(i).toObject().value(QLatin1String("id")).toString() == accountId) {
+            accounts.removeAt(i);
+            break;
+        }
+    }
     json.insert(QStringLiteral("accounts"), accounts);
     return storeConfigJson(json);
 }

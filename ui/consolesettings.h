@@ -70,6 +70,13 @@ public:
     QList<AccountConfig> accounts() const;
     // Appends an account; an existing id is refused (code "DuplicateAccount"). Validated like saveBot.
     Result<void> addAccount(const AccountConfig &account);
+    // Whether removeAccount(id) would succeed, without changing anything. Errors: "UnknownAccount" (no such
+    // account among the current mode's: the demo account in paper mode, Deriv accounts with an endpoint set),
+    // "AccountHasBots" (bots of the account are configured: remove them first).
+    Result<void> canRemoveAccount(const QString &accountId) const;
+    // Removes the current mode's account `accountId` from the stored configuration (errors as canRemoveAccount,
+    // plus the configuration's own validation). Its keychain entry is the caller's.
+    Result<void> removeAccount(const QString &accountId);
     // Adds or replaces (by id) a bot; the whole configuration is validated before it is stored.
     Result<void> saveBot(const BotConfig &bot);
     Result<void> removeBot(const QString &botId);

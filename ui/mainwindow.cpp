@@ -502,6 +502,8 @@ void MainWindow::connectEngine()
         noteRestartNeeded(tr("bot %1 not changed now: %2").arg(botId, error.message));
     });
     connect(&e, &Engine::accountChangeApplied, this, [this](const QString &accountId, const QString &change) {
+        if (change == QLatin1String("remove"))
+            dropAccount(accountId);
         showStatusMessage(change == QLatin1String("add") ? tr("Account %1 added and trading").arg(accountId)
                                                          : tr("Account %1 removed").arg(accountId));
     });
@@ -680,6 +682,19 @@ void MainWindow::onSnapshots(const QList<AccountSnapshot> &changed)
     updateHaltState();
     updateOverallState();
     updateBotActions();
+}
+
+void MainWindow::dropAccount(const QString &accountId)
+{
+    d->feed->removeAccount(accountId);
+    d->accounts->removeAccount(accountId);
+    if (LimitsPanel *panel = d->limits.take(accountId))
+        panel->deleteLater();
+    if (d->limits.isEmpty())
+        d->limitsEmpty->show();
+    d->connection->setAccounts(d->feed->accounts());
+    updateHaltState();
+    updateOverallState();
 }
 
 void MainWindow::onReport(const EmergencyStopReport &report)

@@ -115,6 +115,8 @@ private:
     void buildActions();
     void connectEngine();
     void onSnapshots(const QList<Vigil::AccountSnapshot> &changed);
+    // The engine removed the account: its row and limits go.
+    void dropAccount(const QString &accountId);
     void onReport(const EmergencyStopReport &report);
     void updateHaltState();
     void updateOverallState();

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QFile>
 #include <QJsonArray>
@@ -13,6 +14,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -28,6 +30,7 @@
 #include "ui/accountlistmodel.h"
 #include "ui/accountsdialog.h"
 #include "ui/accounttablemodel.h"
+#include "ui/consolefeed.h"
 #include "ui/consolesettings.h"
 #include "ui/mainwindow.h"
 #include "ui/tokenprobe.h"
@@ -69,12 +72,22 @@ private Q_SLOTS:
     void tokenDeletedOnTheServerLeavesTheStore();
     void mainWindowOpensTheDialogAndNotesTheRestart();
     void addedAccountTradesWithoutRestart();
+    void removeWaitsForTheBotsThenForgetsTheAccountEverywhere();
+    void removeOfAnAccountTheEngineDoesNotRun();
 
 private:
     void add(const QString &id, const QString &token);
     // Starts the engine in real mode on the simulator with account "live" (the admin token) and one bot.
     void startEngineWithLiveAccount();
     std::unique_ptr<AccountsDialog> makeDialog(SecretStore *store);
+    // startEngineWithLiveAccount(), then m_window (replacing m_dialog) with its Accounts dialog open.
+    void openWindowOnLiveEngine();
+    // A bot of the paper default's first kind, on `account`.
+    static Result<BotConfig> botOn(const QString &account, const QString &botId, bool enabled);
+    // Selects the account's row in the dialog's table.
+    static void select(AccountsDialog *dialog, const QString &accountId);
+    // Clicks Remove… for the selected row and confirms (or cancels) the box.
+    static void clickRemove(AccountsDialog *dialog, bool confirm);
     // The simulator answers InvalidToken to an authorize with `token`.
     void verifyRefusedByTheServer(const QString &token);
 
@@ -87,6 +100,7 @@ private:
     std::unique_ptr<ConsoleSettings> m_settings;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<AccountsDialog> m_dialog;
+    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestAccountsDialog::init()
@@ -143,6 +157,7 @@ void TestAccountsDialog::verifyRefusedByTheServer(const QString &token)
 
 void TestAccountsDialog::cleanup()
 {
+    m_window.reset();
     m_dialog.reset();
     if (m_engine && m_engine->isRunning()) {
         QSignalSpy stopped(m_engine.get(), &Engine::stopped);
@@ -476,16 +491,11 @@ void TestAccountsDialog::mainWindowOpensTheDialogAndNotesTheRestart()
 void TestAccountsDialog::addedAccountTradesWithoutRestart()
 {
     // The engine trades on the endpoint the token is checked against: the account joins it at once.
-    startEngineWithLiveAccount();
+    openWindowOnLiveEngine();
     if (QTest::currentTestFailed())
         return;
-    m_dialog.reset();
-    MainWindow window(*m_engine, *m_settings);
-    window.setSecretStore(m_store.get());
-    window.accountsAction()->trigger();
+    MainWindow &window = *m_window;
     AccountsDialog *dialog = window.accountsDialog();
-    QVERIFY(dialog);
-    dialog->probe()->setTimeoutMs(20000);
     QSignalSpy applied(m_engine.get(), &Engine::accountChangeApplied);
     QSignalSpy configChanged(dialog, &AccountsDialog::configChanged);
 
@@ -508,14 +518,181 @@ void TestAccountsDialog::addedAccountTradesWithoutRestart()
     QVERIFY(note->isHidden());
     // In the main window's account table too, and a bot on it trades on the server.
     QTRY_VERIFY_WITH_TIMEOUT(window.accountModel()->rowCount() == 2, kAsyncMs);
-    QJsonObject botJson = EngineConfig::paperDefaultJson().value(QLatin1String("bots")).toArray().first().toObject();
-    botJson.insert(QStringLiteral("id"), QStringLiteral("on-real-1"));
-    botJson.insert(QStringLiteral("account"), QStringLiteral("real-1"));
-    Result<BotConfig> bot = BotConfig::fromJson(botJson, QStringLiteral("bot"));
+    Result<BotConfig> bot = botOn(QStringLiteral("real-1"), QStringLiteral("on-real-1"), true);
     QVERIFY(bot.ok());
     QVERIFY(m_engine->addBot(bot.value()).ok());
     QTRY_VERIFY_WITH_TIMEOUT(m_sim->accountStats(m_tradeLogin).buysReceived >= 1, 60000);
     QVERIFY(note->isHidden());
+}
+
+void TestAccountsDialog::select(AccountsDialog *dialog, const QString &accountId)
+{
+    const int row = dialog->model()->rowOf(accountId);
+    QVERIFY(row >= 0);
+    dialog->view()->setCurrentIndex(dialog->model()->index(row, 0));
+}
+
+void TestAccountsDialog::clickRemove(AccountsDialog *dialog, bool confirm)
+{
+    QVERIFY(dialog->removeButton()->isEnabled());
+    QTest::mouseClick(dialog->removeButton(), Qt::LeftButton);
+    auto *box = dialog->findChild<QMessageBox *>(QStringLiteral("removeConfirmation"));
+    QVERIFY(box);
+    // It says what happens to the token: gone from the keychain, still valid on Deriv until revoked.
+    QVERIFY2(box->text().contains(QStringLiteral("keychain")) && box->text().contains(QStringLiteral("stays valid on Deriv"))
+                 && box->text().contains(QStringLiteral("Revoke")),
+             qPrintable(box->text()));
+    QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
+    QPointer<QMessageBox> open(box);
+    auto *yes = box->findChild<QPushButton *>(QStringLiteral("confirmRemoveButton"));
+    QVERIFY(yes);
+    (confirm ? static_cast<QAbstractButton *>(yes) : box->button(QMessageBox::Cancel))->click();
+    // Closed and deleted, so that the next click finds its own box.
+    QTRY_VERIFY(open.isNull());
+}
+
+void TestAccountsDialog::openWindowOnLiveEngine()
+{
+    startEngineWithLiveAccount();
+    if (QTest::currentTestFailed())
+        return;
+    m_dialog.reset();
+    m_window = std::make_unique<MainWindow>(*m_engine, *m_settings);
+    m_window->setSecretStore(m_store.get());
+    m_window->accountsAction()->trigger();
+    QVERIFY(m_window->accountsDialog());
+    m_window->accountsDialog()->probe()->setTimeoutMs(20000);
+}
+
+Result<BotConfig> TestAccountsDialog::botOn(const QString &account, const QString &botId, bool enabled)
+{
+    QJsonObject botJson = EngineConfig::paperDefaultJson().value(QLatin1String("bots")).toArray().first().toObject();
+    botJson.insert(QStringLiteral("id"), botId);
+    botJson.insert(QStringLiteral("account"), account);
+    botJson.insert(QStringLiteral("enabled"), enabled);
+    return BotConfig::fromJson(botJson, QStringLiteral("bot"));
+}
+
+void TestAccountsDialog::removeWaitsForTheBotsThenForgetsTheAccountEverywhere()
+{
+    openWindowOnLiveEngine();
+    if (QTest::currentTestFailed())
+        return;
+    MainWindow &window = *m_window;
+    AccountsDialog *dialog = window.accountsDialog();
+    QAbstractItemModelTester dialogTester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester windowTester(window.accountModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QString id = QStringLiteral("real-1");
+    const QString key = QStringLiteral("token:") + m_tradeLogin;
+
+    // An account the engine takes at once, and a bot for it (disabled: it never holds a contract).
+    dialog->addAccount(id, kTradeToken);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isAdding(), kAsyncMs);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->model()->entry(id)->status, QStringLiteral("trading"), kAsyncMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.accountModel()->rowOf(id) >= 0, kAsyncMs);
+    Result<BotConfig> bot = botOn(id, QStringLiteral("on-real-1"), false);
+    QVERIFY(bot.ok());
+    QSignalSpy botApplied(m_engine.get(), &Engine::botChangeApplied);
+
+    QSignalSpy applied(m_engine.get(), &Engine::accountChangeApplied);
+    QSignalSpy removed(dialog, &AccountsDialog::accountRemoved);
+    auto verifyNothingRemoved = [&] {
+        QVERIFY(dialog->model()->entry(id));
+        QCOMPARE(dialog->model()->entry(id)->status, QStringLiteral("trading"));
+        QVERIFY(m_settings->accountIds().contains(id));
+        QVERIFY(m_store->contains(key));
+        QVERIFY(m_engine->config().account(id));
+        QCOMPARE(m_engine->loginId(id), m_tradeLogin);
+        QVERIFY(window.accountModel()->rowOf(id) >= 0);
+        QCOMPARE(applied.size(), 0);
+        QCOMPARE(removed.size(), 0);
+    };
+    // Remove… is refused because of the bot, with the reason in the message line, and nothing changes.
+    auto verifyRefusedForTheBot = [&] {
+        clickRemove(dialog, true);
+        QCOMPARE(dialog->messageKind(), AccountsDialog::MessageKind::Error);
+        QVERIFY2(dialog->messageText().contains(QStringLiteral("still has bots (on-real-1)")), qPrintable(dialog->messageText()));
+        QTest::qWait(200);
+        verifyNothingRemoved();
+    };
+
+    // The demo account of paper mode has no Remove; a Deriv account has.
+    select(dialog, QStringLiteral("demo"));
+    QVERIFY(!dialog->removeButton()->isEnabled());
+    select(dialog, id);
+    // Cancelled: nothing changes.
+    clickRemove(dialog, false);
+    QTest::qWait(50);
+    verifyNothingRemoved();
+
+    // The bot is saved for the next start (not in the engine): the settings refuse before the engine is asked.
+    QVERIFY(m_settings->saveBot(bot.value()).ok());
+    verifyRefusedForTheBot();
+
+    // The bot runs in the engine (and no longer in the settings): the engine refuses with its reason.
+    QVERIFY(m_settings->removeBot(QStringLiteral("on-real-1")).ok());
+    QVERIFY(m_engine->addBot(bot.value()).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(botApplied.size(), 1, kAsyncMs);
+    verifyRefusedForTheBot();
+
+    // Bot gone: the account goes, asynchronously, from the engine, the settings, the keychain and both tables.
+    QVERIFY(m_engine->removeBot(QStringLiteral("on-real-1")).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(botApplied.size(), 2, kAsyncMs);
+    QVERIFY(m_engine->config().bots.size() > 0); // the live account's bots keep trading
+    clickRemove(dialog, true);
+    QCOMPARE(dialog->model()->entry(id)->status, QStringLiteral("removing…")); // nothing waited on the GUI thread
+    QVERIFY(!dialog->removeButton()->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(removed.size(), 1, kAsyncMs);
+    QCOMPARE(applied.size(), 1);
+    QCOMPARE(applied.first().at(0).toString(), id);
+    QCOMPARE(applied.first().at(1).toString(), QStringLiteral("remove"));
+    QVERIFY2(dialog->messageKind() == AccountsDialog::MessageKind::Info, qPrintable(dialog->messageText()));
+    QVERIFY2(dialog->messageText().contains(QStringLiteral("stays valid on Deriv")), qPrintable(dialog->messageText()));
+    QCOMPARE(dialog->model()->rowOf(id), -1);
+    QVERIFY(!m_settings->accountIds().contains(id));
+    QVERIFY(!m_store->contains(key));
+    QVERIFY(m_store->contains(QStringLiteral("token:") + m_adminLogin));
+    QVERIFY(!m_engine->config().account(id));
+    QVERIFY(m_engine->loginId(id).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->accountStats(m_tradeLogin).sessions, 0, kAsyncMs);
+    QCOMPARE(window.accountModel()->rowOf(id), -1);
+    // No late snapshot brings the row back; the other account is still there.
+    QTest::qWait(500);
+    QCOMPARE(window.accountModel()->rowOf(id), -1);
+    QVERIFY(!window.feed()->account(id));
+    QVERIFY(window.accountModel()->rowOf(QStringLiteral("live")) >= 0);
+    QVERIFY(m_engine->config().account(QStringLiteral("live")));
+}
+
+void TestAccountsDialog::removeOfAnAccountTheEngineDoesNotRun()
+{
+    // Paper engine not started, a Deriv account saved for the next start: removed from the settings and the
+    // keychain at once, no engine involved.
+    QAbstractItemModelTester tester(m_dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    add(QStringLiteral("real-1"), kTradeToken);
+    const QString key = QStringLiteral("token:") + m_tradeLogin;
+    QVERIFY(m_store->contains(key));
+    QVERIFY(m_settings->accountIds().contains(QStringLiteral("real-1")));
+    QSignalSpy removed(m_dialog.get(), &AccountsDialog::accountRemoved);
+
+    select(m_dialog.get(), QStringLiteral("demo"));
+    QVERIFY(!m_dialog->removeButton()->isEnabled());
+    m_dialog->remove(QStringLiteral("demo"));
+    QCOMPARE(m_dialog->messageKind(), AccountsDialog::MessageKind::Error);
+    QVERIFY(m_settings->accountIds().contains(QStringLiteral("demo")));
+
+    select(m_dialog.get(), QStringLiteral("real-1"));
+    clickRemove(m_dialog.get(), true);
+    QTRY_COMPARE_WITH_TIMEOUT(removed.size(), 1, kAsyncMs);
+    QCOMPARE(m_dialog->model()->rowOf(QStringLiteral("real-1")), -1);
+    QVERIFY(m_dialog->model()->rowOf(QStringLiteral("demo")) >= 0);
+    QVERIFY(!m_settings->accountIds().contains(QStringLiteral("real-1")));
+    QVERIFY(!m_store->contains(key));
+    QVERIFY2(m_dialog->messageKind() == AccountsDialog::MessageKind::Info, qPrintable(m_dialog->messageText()));
+    // Persisted: a new settings object over the same file agrees.
+    m_settings->sync();
+    ConsoleSettings reread(std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("vigil.ini")), QSettings::IniFormat));
+    QVERIFY(!reread.accountIds().contains(QStringLiteral("real-1")));
 }
 
 QTEST_MAIN(TestAccountsDialog)

@@ -26,9 +26,13 @@ private Q_SLOTS:
     void invalidBotIsNotStored();
     void migratesTheOldShortcutKey();
     void newerSchemaIsLeftAlone();
+    void removeAccountOfTheCurrentMode();
+    void removeAccountIsRefusedWhileItHasBots();
 
 private:
     std::unique_ptr<ConsoleSettings> open();
+    // Stores a Deriv (keychain) account `id` next to the paper demo.
+    static void addDerivAccount(ConsoleSettings &s, const QString &id);
     std::unique_ptr<QTemporaryDir> m_dir;
 };
 
@@ -212,6 +216,76 @@ void TestConsoleSettings::newerSchemaIsLeftAlone()
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, QStringLiteral("SettingsTooNew"));
     QCOMPARE(s->storedSchemaVersion(), ConsoleSettings::SchemaVersion + 1);
+}
+
+void TestConsoleSettings::addDerivAccount(ConsoleSettings &s, const QString &id)
+{
+    AccountConfig deriv;
+    deriv.id = id;
+    deriv.token.kind = TokenSource::Kind::Keychain;
+    deriv.token.ref = QStringLiteral("token:CR9000000") + id.right(1);
+    QVERIFY(s.addAccount(deriv).ok());
+}
+
+void TestConsoleSettings::removeAccountOfTheCurrentMode()
+{
+    {
+        auto s = open();
+        addDerivAccount(*s, QStringLiteral("real-1"));
+        addDerivAccount(*s, QStringLiteral("real-2"));
+        // Paper mode: the Deriv accounts are not this mode's; nothing changes.
+        Result<void> r = s->removeAccount(QStringLiteral("real-1"));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("UnknownAccount"));
+        QVERIFY2(r.error().message.contains(QStringLiteral("paper mode")), qPrintable(r.error().message));
+
+        QVERIFY(s->setEndpoint(QUrl(QStringLiteral("ws://127.0.0.1:18111/websockets/v3"))).ok());
+        s->setAppId(QStringLiteral("1089"));
+        QVERIFY(s->canRemoveAccount(QStringLiteral("real-1")).ok());
+        QCOMPARE(s->accountIds(), (QStringList{QStringLiteral("demo"), QStringLiteral("real-1"), QStringLiteral("real-2")}));
+        QVERIFY(s->removeAccount(QStringLiteral("real-1")).ok());
+        QCOMPARE(s->accountIds(), (QStringList{QStringLiteral("demo"), QStringLiteral("real-2")}));
+        // The demo account belongs to paper mode: a real endpoint does not remove it.
+        r = s->removeAccount(QStringLiteral("demo"));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("UnknownAccount"));
+        r = s->removeAccount(QStringLiteral("real-1"));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("UnknownAccount"));
+        QVERIFY2(r.error().message.contains(QStringLiteral("real-1")), qPrintable(r.error().message));
+        s->sync();
+    }
+    // Persisted: a fresh instance reads the same list, and the mode's configuration runs without it.
+    auto s = open();
+    QCOMPARE(s->accountIds(), (QStringList{QStringLiteral("demo"), QStringLiteral("real-2")}));
+    const Result<EngineConfig> real = s->engineConfig();
+    QVERIFY2(real.ok(), qPrintable(real.ok() ? QString() : real.error().message));
+    QCOMPARE(real->accounts.size(), 1);
+    QCOMPARE(real->accounts.at(0).id, QStringLiteral("real-2"));
+}
+
+void TestConsoleSettings::removeAccountIsRefusedWhileItHasBots()
+{
+    auto s = open();
+    addDerivAccount(*s, QStringLiteral("real-1"));
+    QVERIFY(s->setEndpoint(QUrl(QStringLiteral("ws://127.0.0.1:18111/websockets/v3"))).ok());
+    BotConfig bot = s->bots().at(0);
+    bot.id = QStringLiteral("real-bot");
+    bot.account = QStringLiteral("real-1");
+    QVERIFY(s->saveBot(bot).ok());
+
+    for (const Result<void> &r : {s->canRemoveAccount(QStringLiteral("real-1")), s->removeAccount(QStringLiteral("real-1"))}) {
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("AccountHasBots"));
+        QVERIFY2(r.error().message.contains(QStringLiteral("real-bot")) && r.error().message.contains(QStringLiteral("remove them first")),
+                 qPrintable(r.error().message));
+    }
+    QVERIFY(s->accountIds().contains(QStringLiteral("real-1")));
+    QCOMPARE(s->bots().size(), EngineConfig::paperDefault().bots.size() + 1);
+
+    QVERIFY(s->removeBot(QStringLiteral("real-bot")).ok());
+    QVERIFY(s->removeAccount(QStringLiteral("real-1")).ok());
+    QVERIFY(!s->accountIds().contains(QStringLiteral("real-1")));
 }
 
 QTEST_MAIN(TestConsoleSettings)
