@@ -40,14 +40,16 @@ void fill(QTableWidget *t, const QList<QStringList> &rows)
     t->resizeColumnsToContents();
 }
 
-QString expiryText(qint64 expiryMs)
+// Counted from the trigger, not from now: the report is read long after it was made ("in 4.7 s" went stale).
+QString expiryText(qint64 expiryMs, qint64 triggeredMs)
 {
     if (expiryMs <= 0)
         return QObject::tr("unknown");
     const QDateTime at = QDateTime::fromMSecsSinceEpoch(expiryMs);
-    const qint64 inMs = expiryMs - QDateTime::currentMSecsSinceEpoch();
-    return inMs > 0 ? QObject::tr("%1 (in %2)").arg(at.toString(QStringLiteral("HH:mm:ss")), DisplayText::duration(inMs))
-                    : at.toString(QStringLiteral("HH:mm:ss"));
+    const qint64 afterMs = expiryMs - triggeredMs;
+    return afterMs > 0 && triggeredMs > 0
+        ? QObject::tr("%1 (%2 after the stop)").arg(at.toString(QStringLiteral("HH:mm:ss")), DisplayText::duration(afterMs))
+        : at.toString(QStringLiteral("HH:mm:ss"));
 }
 } // namespace
 
@@ -120,7 +122,7 @@ void EmergencyStopDialog::setReport(const EmergencyStopReport &r)
     fill(m_sold, rows);
     rows.clear();
     for (const auto &u : r.unsellable)
-        rows.append({u.account, QString::number(u.contractId), expiryText(u.expiryMs), u.reason});
+        rows.append({u.account, QString::number(u.contractId), expiryText(u.expiryMs, r.triggeredMs), u.reason});
     fill(m_unsellable, rows);
     rows.clear();
     for (const auto &f : r.failed)

@@ -3,6 +3,7 @@
 // and what its controls call. tst_emergencystopbutton drives a running engine.
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDateTime>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -11,6 +12,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -287,6 +289,16 @@ void TestMainWindow::reportShowsWhatWasSoldAndWhatWasNot()
     auto *tabs = dialog->findChild<QTabWidget *>();
     QVERIFY(tabs);
     QCOMPARE(tabs->tabText(tabs->currentIndex()), QStringLiteral("Could not be sold (1)"));
+    // When it settles, counted from the trigger (a countdown from when the dialog was filled goes stale).
+    const QString settles = QDateTime::fromMSecsSinceEpoch(r.triggeredMs + 5000).toString(QStringLiteral("HH:mm:ss"));
+    bool found = false;
+    for (QTableWidget *t : dialog->findChildren<QTableWidget *>()) {
+        if (t->columnCount() == 4 && t->rowCount() == 1) {
+            QCOMPARE(t->item(0, 2)->text(), settles + QStringLiteral(" (5.0 s after the stop)"));
+            found = true;
+        }
+    }
+    QVERIFY(found);
     QSignalSpy rearmed(dialog, &EmergencyStopDialog::rearmRequested);
     auto *rearm = dialog->findChild<QPushButton *>(QStringLiteral("reportRearmButton"));
     QVERIFY(rearm);
