@@ -112,7 +112,10 @@ run_tests() {
     fi
 
     local rc=0
-    ctest --test-dir "$dir" --output-on-failure --timeout 600 -j "$(jobs)" "$@" || rc=$?
+    # A failing test's whole output, or its head and tail: ctest cuts at 300 kB from the end by default, which
+    # hides the failure of a chatty test.
+    ctest --test-dir "$dir" --output-on-failure --test-output-size-failed 4000000 \
+        --test-output-truncation middle --timeout 600 -j "$(jobs)" "$@" || rc=$?
     return $rc
 }
 
