@@ -15,10 +15,11 @@ struct EventLogModel::Private
 {
     int capacity;
     QList<EngineEvent> events;
+    QHash<QString, QString> labels;
 };
 
 EventLogModel::EventLogModel(int capacity, QObject *parent)
-    : QAbstractTableModel(parent), d(std::make_unique<Private>(Private{qMax(1, capacity), {}}))
+    : QAbstractTableModel(parent), d(std::make_unique<Private>(Private{qMax(1, capacity), {}, {}}))
 {
 }
 
@@ -46,6 +47,20 @@ void EventLogModel::append(const QList<EngineEvent> &events)
     beginInsertRows({}, first, first + int(incoming) - 1);
     d->events.append(events.mid(skip));
     endInsertRows();
+}
+
+void EventLogModel::setAccountLabels(const QHash<QString, QString> &labels)
+{
+    if (labels == d->labels)
+        return;
+    d->labels = labels;
+    if (!d->events.isEmpty())
+        Q_EMIT dataChanged(index(0, AccountColumn), index(int(d->events.size()) - 1, AccountColumn));
+}
+
+QString EventLogModel::accountLabel(const QString &account) const
+{
+    return d->labels.value(account, account);
 }
 
 void EventLogModel::clear()
@@ -84,7 +99,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn: return DisplayText::clockTime(e.atMs, true);
         case LevelColumn: return EngineEvent::levelName(e.level);
         case KindColumn: return EngineEvent::kindName(e.kind);
-        case AccountColumn: return e.account;
+        case AccountColumn: return accountLabel(e.account);
         case BotColumn: return e.bot;
         case MessageColumn: return e.message;
         case ColumnCount: break;
@@ -95,7 +110,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     case LevelRole: return int(e.level);
     case KindRole: return int(e.kind);
     case SearchTextRole:
-        return QStringList{e.message, e.account, e.bot, EngineEvent::kindName(e.kind), EngineEvent::levelName(e.level)}
+        return QStringList{e.message, e.account, accountLabel(e.account), e.bot, EngineEvent::kindName(e.kind), EngineEvent::levelName(e.level)}
             .join(u'\n')
             .toLower();
     case DetailsRole: return QString::fromUtf8(QJsonDocument(e.toJson()).toJson(QJsonDocument::Indented));

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <QAbstractTableModel>
+#include <QHash>
 
 namespace Vigil {
 
@@ -30,6 +31,10 @@ public:
 
     void append(const QList<Vigil::EngineEvent> &events);
     void clear();
+    // How the console names each account ("VRTC1234 (demo)"), keyed by both the configured id and the login
+    // id: an event carries whichever the engine knew when it happened, the column shows the same name for both.
+    void setAccountLabels(const QHash<QString, QString> &labels);
+    QString accountLabel(const QString &account) const;
     const EngineEvent &event(int row) const;
     int capacity() const;
 

@@ -675,6 +675,14 @@ void MainWindow::onSnapshots(const QList<AccountSnapshot> &changed)
     }
     const QList<AccountSnapshot> all = d->feed->accounts();
     d->connection->setAccounts(all);
+    QHash<QString, QString> labels;
+    for (const AccountSnapshot &s : all) {
+        const QString label = DisplayText::accountLabel(s);
+        labels.insert(s.id, label);
+        if (!s.loginId.isEmpty())
+            labels.insert(s.loginId, label);
+    }
+    d->events->setAccountLabels(labels);
     bool reconciling = false;
     for (const AccountSnapshot &s : all)
         reconciling = reconciling || s.reconciling;

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void appendsABatchAsOneInsertion();
     void dropsTheOldestBeyondCapacity();
     void detailsCarryTheFullContext();
+    void anAccountHasOneNameWhicheverIdTheEventCarries();
 };
 
 void TestEventLogModel::appendsABatchAsOneInsertion()
@@ -69,6 +70,37 @@ void TestEventLogModel::detailsCarryTheFullContext()
     QCOMPARE(parsed.value(QLatin1String("bot")).toString(), QStringLiteral("r100"));
     QCOMPARE(model.index(0, 0).data(EventLogModel::LevelRole).toInt(), int(EngineEvent::Level::Error));
     QVERIFY(model.index(0, 0).data(EventLogModel::SearchTextRole).toString().contains(QStringLiteral("buy refused")));
+}
+
+// Events from before the login was known carry the configured id ("demo"), later ones the login id: the column
+// names both the way the accounts table does, and the search finds either.
+void TestEventLogModel::anAccountHasOneNameWhicheverIdTheEventCarries()
+{
+    EventLogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.append({Test::event(EngineEvent::Kind::BotStateChanged, EngineEvent::Level::Info, QStringLiteral("starting"),
+                              QStringLiteral("demo"), QStringLiteral("r100")),
+                  Test::event(EngineEvent::Kind::TradeOpened, EngineEvent::Level::Info, QStringLiteral("bought"),
+                              QStringLiteral("VRTC1000001"), QStringLiteral("r100")),
+                  Test::event(EngineEvent::Kind::TradeOpened, EngineEvent::Level::Info, QStringLiteral("bought"),
+                              QStringLiteral("CR42"), QStringLiteral("other"))});
+    const auto account = [&model](int row) {
+        return model.index(row, EventLogModel::AccountColumn).data().toString();
+    };
+    QCOMPARE(account(0), QStringLiteral("demo"));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setAccountLabels({{QStringLiteral("demo"), QStringLiteral("VRTC1000001 (demo)")},
+                            {QStringLiteral("VRTC1000001"), QStringLiteral("VRTC1000001 (demo)")}});
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(account(0), QStringLiteral("VRTC1000001 (demo)"));
+    QCOMPARE(account(1), QStringLiteral("VRTC1000001 (demo)"));
+    QCOMPARE(account(2), QStringLiteral("CR42")); // an account the console does not know keeps its id
+    const QString search = model.index(0, 0).data(EventLogModel::SearchTextRole).toString();
+    QVERIFY(search.contains(QStringLiteral("vrtc1000001")));
+    QVERIFY(search.contains(QStringLiteral("demo")));
+    model.setAccountLabels({{QStringLiteral("demo"), QStringLiteral("VRTC1000001 (demo)")},
+                            {QStringLiteral("VRTC1000001"), QStringLiteral("VRTC1000001 (demo)")}});
+    QCOMPARE(changed.size(), 1); // the same labels again change nothing
 }
 
 QTEST_MAIN(TestEventLogModel)

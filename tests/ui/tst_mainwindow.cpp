@@ -123,6 +123,10 @@ void TestMainWindow::revokedTokenShowsInTheTableAndRaisesTheBanner()
     QVERIFY(m_window->alertBanner()->text().contains(QStringLiteral("API token revoked")));
     QVERIFY(m_window->windowTitle().contains(QStringLiteral("error")));
     QCOMPARE(m_window->eventModel()->rowCount(), 1);
+    // The event carries the login id; the log names the account as the accounts table does.
+    QCOMPARE(m_window->eventModel()->index(0, EventLogModel::AccountColumn).data().toString(),
+             m_window->accountModel()->index(accountRow, AccountTableModel::AccountColumn).data().toString());
+    QVERIFY(s.loginId != s.id);
 }
 
 void TestMainWindow::limitsPanelFollowsTheSnapshots()
