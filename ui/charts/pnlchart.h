@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include <QList>
+#include <QPointF>
 #include <QWidget>
 
 namespace Vigil {
@@ -22,9 +24,22 @@ public:
 
     void applySnapshots(const QList<Vigil::AccountSnapshot> &snapshots);
     int seriesCount() const;
+    // The points recorded for an account: its first value and a step per change.
     int pointCount(const QString &accountId) const;
+    // What the chart draws for it: those points, then on at the last value to the newest snapshot (moved at most
+    // every LiveEdgeStepMs), so a flat line reaches "now" instead of stopping at the last trade.
+    QList<QPointF> plotted(const QString &accountId) const;
     // Most points kept per account; older ones are dropped.
     static constexpr int MaxPoints = 5000;
+    static constexpr qint64 LiveEdgeStepMs = 5000;
+
+    // The value axis as drawn: range, label step, and the plot height and label height it was fitted to.
+    struct ValueAxis
+    {
+        double min = 0, max = 0, step = 0;
+        double plotHeight = 0, labelHeight = 0;
+    };
+    ValueAxis valueAxis() const;
 
 private:
     struct Private;
