@@ -102,7 +102,8 @@ void EmergencyStopDialog::setReport(const EmergencyStopReport &r)
     m_headline->setStyleSheet(QStringLiteral("color: %1;").arg(ConsoleColors::css(ConsoleColors::loss())));
 
     QString flat = r.verifiedFlat ? tr("The server confirms nothing sellable is left open.")
-                                  : tr("<b>NOT verified flat</b>: %n contract(s) still open.", nullptr, r.remainingOpen);
+                      : r.remainingOpen == 1 ? tr("<b>NOT verified flat</b>: 1 contract still open.")
+                                             : tr("<b>NOT verified flat</b>: %1 contracts still open.").arg(r.remainingOpen);
     if (!r.errors.isEmpty())
         flat += QStringLiteral(" ") + tr("Unreachable: %1.").arg(r.errors.join(QStringLiteral("; ")).toHtmlEscaped());
     m_timing->setText(tr("Triggered at %1. Gate closed after %2 µs; sells sent after %3; all answered after %4.<br>"

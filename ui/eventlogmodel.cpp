@@ -6,6 +6,7 @@
 #include <QList>
 
 #include "engine/engineevent.h"
+#include "ui/accountlabels.h"
 #include "ui/consolecolors.h"
 #include "ui/displaytext.h"
 
@@ -15,7 +16,7 @@ struct EventLogModel::Private
 {
     int capacity;
     QList<EngineEvent> events;
-    QHash<QString, QString> labels;
+    AccountLabels labels;
 };
 
 EventLogModel::EventLogModel(int capacity, QObject *parent)
@@ -49,7 +50,7 @@ void EventLogModel::append(const QList<EngineEvent> &events)
     endInsertRows();
 }
 
-void EventLogModel::setAccountLabels(const QHash<QString, QString> &labels)
+void EventLogModel::setAccountLabels(const AccountLabels &labels)
 {
     if (labels == d->labels)
         return;
@@ -60,7 +61,7 @@ void EventLogModel::setAccountLabels(const QHash<QString, QString> &labels)
 
 QString EventLogModel::accountLabel(const QString &account) const
 {
-    return d->labels.value(account, account);
+    return d->labels.label(account);
 }
 
 void EventLogModel::clear()

@@ -4,10 +4,10 @@
 #include <memory>
 
 #include <QAbstractTableModel>
-#include <QHash>
 
 namespace Vigil {
 
+class AccountLabels;
 struct EngineEvent;
 
 // The user-facing event log: EngineEvents, oldest first, at most `capacity` (the oldest drop out).
@@ -31,9 +31,8 @@ public:
 
     void append(const QList<Vigil::EngineEvent> &events);
     void clear();
-    // How the console names each account ("VRTC1234 (demo)"), keyed by both the configured id and the login
-    // id: an event carries whichever the engine knew when it happened, the column shows the same name for both.
-    void setAccountLabels(const QHash<QString, QString> &labels);
+    // An event carries whichever id the engine knew when it happened; the column shows the console's name.
+    void setAccountLabels(const AccountLabels &labels);
     QString accountLabel(const QString &account) const;
     const EngineEvent &event(int row) const;
     int capacity() const;

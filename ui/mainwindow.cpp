@@ -52,6 +52,7 @@
 #include "ui/logview.h"
 #include "ui/modebanner.h"
 #include "ui/overallstate.h"
+#include "ui/accountlabels.h"
 #include "ui/reconcilereportmodel.h"
 #include "ui/reconcileview.h"
 #include "ui/settingsdialog.h"
@@ -675,14 +676,9 @@ void MainWindow::onSnapshots(const QList<AccountSnapshot> &changed)
     }
     const QList<AccountSnapshot> all = d->feed->accounts();
     d->connection->setAccounts(all);
-    QHash<QString, QString> labels;
-    for (const AccountSnapshot &s : all) {
-        const QString label = DisplayText::accountLabel(s);
-        labels.insert(s.id, label);
-        if (!s.loginId.isEmpty())
-            labels.insert(s.loginId, label);
-    }
+    const AccountLabels labels = AccountLabels::fromSnapshots(all);
     d->events->setAccountLabels(labels);
+    d->reports->setAccountLabels(labels);
     bool reconciling = false;
     for (const AccountSnapshot &s : all)
         reconciling = reconciling || s.reconciling;

@@ -5,6 +5,7 @@
 #include <QList>
 
 #include "store/reconcilereport.h"
+#include "ui/accountlabels.h"
 #include "ui/consolecolors.h"
 #include "ui/displaytext.h"
 
@@ -14,10 +15,11 @@ struct ReconcileReportModel::Private
 {
     int capacity;
     QList<ReconcileReport> reports;
+    AccountLabels labels;
 };
 
 ReconcileReportModel::ReconcileReportModel(int capacity, QObject *parent)
-    : QAbstractTableModel(parent), d(std::make_unique<Private>(Private{qMax(1, capacity), {}}))
+    : QAbstractTableModel(parent), d(std::make_unique<Private>(Private{qMax(1, capacity), {}, {}}))
 {
 }
 
@@ -34,6 +36,20 @@ void ReconcileReportModel::append(const ReconcileReport &report)
     beginInsertRows({}, row, row);
     d->reports.append(report);
     endInsertRows();
+}
+
+void ReconcileReportModel::setAccountLabels(const AccountLabels &labels)
+{
+    if (labels == d->labels)
+        return;
+    d->labels = labels;
+    if (!d->reports.isEmpty())
+        Q_EMIT dataChanged(index(0, AccountColumn), index(int(d->reports.size()) - 1, AccountColumn));
+}
+
+QString ReconcileReportModel::accountLabel(const QString &account) const
+{
+    return d->labels.label(account);
 }
 
 const ReconcileReport &ReconcileReportModel::report(int row) const
@@ -60,14 +76,16 @@ QVariant ReconcileReportModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole) {
         switch (Column(index.column())) {
         case FinishedColumn: return DisplayText::clockTime(r.finishedMs ? r.finishedMs : r.startedMs);
-        case AccountColumn: return r.account;
+        case AccountColumn: return accountLabel(r.account);
         case TriggerColumn: return r.trigger;
         case DurationColumn:
             return r.finishedMs >= r.startedMs && r.startedMs > 0 ? DisplayText::duration(r.finishedMs - r.startedMs) : QString();
         case ResultColumn:
             if (!r.completed())
                 return tr("failed: %1").arg(r.error);
-            return r.discrepancies.isEmpty() ? tr("clean") : tr("%n discrepancy(ies)", nullptr, int(r.discrepancies.size()));
+            return r.discrepancies.isEmpty()         ? tr("clean")
+                : r.discrepancies.size() == 1        ? tr("1 discrepancy")
+                                                     : tr("%1 discrepancies").arg(r.discrepancies.size());
         case AdoptedColumn: return r.adopted;
         case FailedColumn: return r.failed;
         case SettledColumn: return r.settled;

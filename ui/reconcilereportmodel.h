@@ -7,6 +7,7 @@
 
 namespace Vigil {
 
+class AccountLabels;
 struct ReconcileReport;
 
 // The reconciliation runs this session (Engine::reconcileFinished), newest last, at most `capacity`.
@@ -24,6 +25,9 @@ public:
     ~ReconcileReportModel() override;
 
     void append(const Vigil::ReconcileReport &report);
+    // Reports carry the login id; the account column shows the console's name for it.
+    void setAccountLabels(const AccountLabels &labels);
+    QString accountLabel(const QString &account) const;
     const ReconcileReport &report(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;

@@ -67,14 +67,23 @@ ReconcileView::ReconcileView(ReconcileReportModel *reports, QWidget *parent)
     connect(m_reports, &QAbstractItemModel::rowsInserted, this, [this] {
         const int last = m_reports->rowCount() - 1;
         const ReconcileReport &r = m_reports->report(last);
-        m_state->setText(r.completed() ? tr("Last run: %1, %2 discrepancy(ies).").arg(r.account).arg(r.discrepancies.size())
-                                       : tr("Last run on %1 failed: %2").arg(r.account, r.error));
+        const QString account = m_reports->accountLabel(r.account);
+        const QString result = r.discrepancies.isEmpty()  ? tr("no discrepancies")
+            : r.discrepancies.size() == 1                 ? tr("1 discrepancy")
+                                                          : tr("%1 discrepancies").arg(r.discrepancies.size());
+        m_state->setText(r.completed() ? tr("Last run: %1, %2.").arg(account, result)
+                                       : tr("Last run on %1 failed: %2").arg(account, r.error));
         if (!m_reportView->currentIndex().isValid() || m_reportView->currentIndex().row() == last - 1)
             m_reportView->setCurrentIndex(m_reports->index(last, 0));
     });
 }
 
 ReconcileView::~ReconcileView() = default;
+
+QString ReconcileView::lastRunText() const
+{
+    return m_state->text();
+}
 
 void ReconcileView::setReconciling(bool reconciling)
 {

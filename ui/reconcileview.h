@@ -31,6 +31,7 @@ public:
     DiscrepancyModel *discrepancies() const { return m_discrepancies; }
     QTableView *reportView() const { return m_reportView; }
     QPushButton *reconcileButton() const { return m_now; }
+    QString lastRunText() const;
 
 Q_SIGNALS:
     void reconcileNowRequested();

@@ -59,8 +59,8 @@ QString EmergencyStopReport::summary() const
     for (const Failed &f : failed)
         s += QStringLiteral("Selling contract %1 (%2) failed: %3. ").arg(f.contractId).arg(f.account, clause(f.error));
     s += verifiedFlat ? QStringLiteral("The server confirms nothing sellable is open.")
-                      : QStringLiteral("NOT verified flat: %1 contract(s) still open%2.")
-                            .arg(remainingOpen)
+                      : QStringLiteral("NOT verified flat: %1 still open%2.")
+                            .arg(remainingOpen == 1 ? QStringLiteral("1 contract") : QStringLiteral("%1 contracts").arg(remainingOpen))
                             .arg(errors.isEmpty() ? QString() : QStringLiteral("; ") + errors.join(QStringLiteral("; ")));
     s += QStringLiteral(" Trading stays halted until re-armed.");
     return s;

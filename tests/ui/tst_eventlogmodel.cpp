@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include "snapshotbuilder.h"
+#include "ui/accountlabels.h"
 #include "ui/eventlogmodel.h"
 
 using namespace Vigil;
@@ -89,8 +90,9 @@ void TestEventLogModel::anAccountHasOneNameWhicheverIdTheEventCarries()
     };
     QCOMPARE(account(0), QStringLiteral("demo"));
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-    model.setAccountLabels({{QStringLiteral("demo"), QStringLiteral("VRTC1000001 (demo)")},
-                            {QStringLiteral("VRTC1000001"), QStringLiteral("VRTC1000001 (demo)")}});
+    AccountSnapshot demo = Test::account(QStringLiteral("demo"));
+    demo.loginId = QStringLiteral("VRTC1000001");
+    model.setAccountLabels(AccountLabels::fromSnapshots({demo}));
     QCOMPARE(changed.size(), 1);
     QCOMPARE(account(0), QStringLiteral("VRTC1000001 (demo)"));
     QCOMPARE(account(1), QStringLiteral("VRTC1000001 (demo)"));
@@ -98,8 +100,7 @@ void TestEventLogModel::anAccountHasOneNameWhicheverIdTheEventCarries()
     const QString search = model.index(0, 0).data(EventLogModel::SearchTextRole).toString();
     QVERIFY(search.contains(QStringLiteral("vrtc1000001")));
     QVERIFY(search.contains(QStringLiteral("demo")));
-    model.setAccountLabels({{QStringLiteral("demo"), QStringLiteral("VRTC1000001 (demo)")},
-                            {QStringLiteral("VRTC1000001"), QStringLiteral("VRTC1000001 (demo)")}});
+    model.setAccountLabels(AccountLabels::fromSnapshots({demo}));
     QCOMPARE(changed.size(), 1); // the same labels again change nothing
 }
 

@@ -5,7 +5,9 @@
 #include <QTableView>
 #include <QTest>
 
+#include "engine/accountsnapshot.h"
 #include "store/reconcilereport.h"
+#include "ui/accountlabels.h"
 #include "ui/discrepancymodel.h"
 #include "ui/reconcilereportmodel.h"
 #include "ui/reconcileview.h"
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void capacityDropsTheOldest();
     void viewShowsTheSelectedReportsDiscrepancies();
     void reconcileNowAndBusyIndicator();
+    void accountsByTheirConsoleNameCountsInWords();
 };
 
 void TestReconcileReportModel::listsReportsWithCountsAndResult()
@@ -97,6 +100,33 @@ void TestReconcileReportModel::reconcileNowAndBusyIndicator()
     QVERIFY(view.isReconciling());
     view.setReconciling(false);
     QVERIFY(!view.isReconciling());
+}
+
+// Reports carry the login id; the table names the account as the accounts table does ("VRTC1 (demo)"), and
+// counts read as words ("1 discrepancy", not "1 discrepancy(ies)").
+void TestReconcileReportModel::accountsByTheirConsoleNameCountsInWords()
+{
+    ReconcileReportModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    ReconcileView view(&model);
+    model.append(report(QStringLiteral("VRTC1"), 1));
+    QCOMPARE(model.index(0, ReconcileReportModel::ResultColumn).data().toString(), QStringLiteral("1 discrepancy"));
+    QCOMPARE(view.lastRunText(), QStringLiteral("Last run: VRTC1, 1 discrepancy."));
+
+    AccountSnapshot demo;
+    demo.id = QStringLiteral("demo");
+    demo.loginId = QStringLiteral("VRTC1");
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setAccountLabels(AccountLabels::fromSnapshots({demo}));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(model.index(0, ReconcileReportModel::AccountColumn).data().toString(), QStringLiteral("VRTC1 (demo)"));
+    model.append(report(QStringLiteral("VRTC1"), 3));
+    QCOMPARE(model.index(1, ReconcileReportModel::ResultColumn).data().toString(), QStringLiteral("3 discrepancies"));
+    QCOMPARE(view.lastRunText(), QStringLiteral("Last run: VRTC1 (demo), 3 discrepancies."));
+    model.append(report(QStringLiteral("VRTC1"), 0));
+    QCOMPARE(view.lastRunText(), QStringLiteral("Last run: VRTC1 (demo), no discrepancies."));
+    model.append(report(QStringLiteral("CR9"), 0, QStringLiteral("portfolio failed")));
+    QCOMPARE(view.lastRunText(), QStringLiteral("Last run on CR9 failed: portfolio failed"));
 }
 
 QTEST_MAIN(TestReconcileReportModel)

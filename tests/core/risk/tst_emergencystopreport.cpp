@@ -48,7 +48,7 @@ void TestEmergencyStopReport::summarySaysWhenNotFlat()
     r.remainingOpen = 2;
     r.errors.append(QStringLiteral("CR1: portfolio failed"));
     const QString s = r.summary();
-    QVERIFY2(s.contains(QStringLiteral("NOT verified flat: 2 contract(s) still open; CR1: portfolio failed.")), qPrintable(s));
+    QVERIFY2(s.contains(QStringLiteral("NOT verified flat: 2 contracts still open; CR1: portfolio failed.")), qPrintable(s));
 }
 
 QTEST_APPLESS_MAIN(TestEmergencyStopReport)
