@@ -52,7 +52,8 @@ LogView::LogView(EventLogModel *model, QWidget *parent)
     m_view->setColumnWidth(EventLogModel::TimeColumn, 96);
     m_view->setColumnWidth(EventLogModel::LevelColumn, 64);
     m_view->setColumnWidth(EventLogModel::KindColumn, 150);
-    m_view->setColumnWidth(EventLogModel::AccountColumn, 110);
+    // Room for an account as the console names it ("VRTC1000001 (demo)").
+    m_view->setColumnWidth(EventLogModel::AccountColumn, m_view->fontMetrics().horizontalAdvance(QStringLiteral("VRTC1000001 (demo)")) + 16);
     m_view->setColumnWidth(EventLogModel::BotColumn, 110);
 
     m_details->setObjectName(QStringLiteral("eventDetails"));
