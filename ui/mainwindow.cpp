@@ -679,6 +679,7 @@ void MainWindow::onSnapshots(const QList<AccountSnapshot> &changed)
     const AccountLabels labels = AccountLabels::fromSnapshots(all);
     d->events->setAccountLabels(labels);
     d->reports->setAccountLabels(labels);
+    d->trades->setAccountLabels(labels);
     bool reconciling = false;
     for (const AccountSnapshot &s : all)
         reconciling = reconciling || s.reconciling;

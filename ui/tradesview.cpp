@@ -20,6 +20,7 @@
 #include "health/logcategories.h"
 #include "store/trade.h"
 #include "store/tradefilter.h"
+#include "ui/accountlabels.h"
 #include "ui/tradetablemodel.h"
 
 namespace Vigil {
@@ -127,6 +128,10 @@ TradesView::TradesView(QWidget *parent) : QWidget(parent), d(std::make_unique<Pr
     d->table->verticalHeader()->setDefaultSectionSize(d->table->fontMetrics().height() + 8);
     d->table->horizontalHeader()->setStretchLastSection(true);
     d->table->horizontalHeader()->setHighlightSections(false);
+    const QFontMetrics metrics = d->table->fontMetrics();
+    d->table->setColumnWidth(TradeTableModel::AccountColumn, metrics.horizontalAdvance(QStringLiteral("VRTC1000001 (demo)")) + 16);
+    for (const int column : {TradeTableModel::OpenedColumn, TradeTableModel::ClosedColumn})
+        d->table->setColumnWidth(column, metrics.horizontalAdvance(QStringLiteral("2026-11-21 23:59:59")) + 16);
 
     auto *bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
@@ -286,16 +291,25 @@ void TradesView::applyResult(Result<QList<Trade>> result)
         scheduleRefresh();
 }
 
+void TradesView::setAccountLabels(const AccountLabels &labels)
+{
+    d->model->setAccountLabels(labels);
+    updateAccounts();
+}
+
 void TradesView::updateAccounts()
 {
     QSet<QString> listed;
-    for (int i = 1; i < d->account->count(); ++i)
-        listed.insert(d->account->itemData(i).toString());
+    for (int i = 1; i < d->account->count(); ++i) {
+        const QString account = d->account->itemData(i).toString();
+        listed.insert(account);
+        d->account->setItemText(i, d->model->accountLabel(account));
+    }
     for (int row = 0; row < d->model->rowCount(); ++row) {
         const QString account = d->model->trade(row).account;
         if (!account.isEmpty() && !listed.contains(account)) {
             listed.insert(account);
-            d->account->addItem(account, account);
+            d->account->addItem(d->model->accountLabel(account), account);
         }
     }
 }

@@ -16,6 +16,7 @@ class QTableView;
 
 namespace Vigil {
 
+class AccountLabels;
 class Engine;
 class TradeTableModel;
 struct EngineEvent;
@@ -56,6 +57,8 @@ public:
     QComboBox *accountFilter() const; // item data: "" = all, else the login id
     Mode mode() const;
     void setMode(Mode mode);
+    // The console's names for accounts: the table's account column and the account filter use them.
+    void setAccountLabels(const AccountLabels &labels);
     // Journal queries sent so far (tests, diagnostics).
     int queriesSent() const;
     QString lastError() const;

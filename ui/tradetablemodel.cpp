@@ -10,6 +10,7 @@
 #include <QList>
 
 #include "store/trade.h"
+#include "ui/accountlabels.h"
 #include "ui/consolecolors.h"
 #include "ui/displaytext.h"
 
@@ -56,6 +57,7 @@ bool sameRow(const Trade &a, const Trade &b)
 struct TradeTableModel::Private
 {
     QList<Trade> rows;
+    AccountLabels labels;
     QHash<qint64, int> rowById; // localId → row
 
     void reindex()
@@ -67,6 +69,20 @@ struct TradeTableModel::Private
 };
 
 TradeTableModel::TradeTableModel(QObject *parent) : QAbstractTableModel(parent), d(std::make_unique<Private>()) {}
+
+void TradeTableModel::setAccountLabels(const AccountLabels &labels)
+{
+    if (labels == d->labels)
+        return;
+    d->labels = labels;
+    if (!d->rows.isEmpty())
+        Q_EMIT dataChanged(index(0, AccountColumn), index(int(d->rows.size()) - 1, AccountColumn));
+}
+
+QString TradeTableModel::accountLabel(const QString &account) const
+{
+    return d->labels.label(account);
+}
 
 TradeTableModel::~TradeTableModel() = default;
 
@@ -156,7 +172,7 @@ QVariant TradeTableModel::data(const QModelIndex &index, int role) const
     case StatusRole: return int(t.status);
     case AccountIdRole: return t.account;
     case SearchRole:
-        return QStringList{t.account, t.bot, t.contractId ? QString::number(t.contractId) : QString(), t.symbol,
+        return QStringList{t.account, accountLabel(t.account), t.bot, t.contractId ? QString::number(t.contractId) : QString(), t.symbol,
                            t.contractType, tradeStatusToString(t.status), t.closeReason}
             .join(u' ');
     case Qt::DisplayRole:
@@ -168,7 +184,7 @@ QVariant TradeTableModel::data(const QModelIndex &index, int role) const
             return amount(m);
         };
         switch (index.column()) {
-        case AccountColumn: return t.account;
+        case AccountColumn: return accountLabel(t.account);
         case BotColumn: return t.bot.isEmpty() ? (sort ? QString() : tr("(outside)")) : t.bot;
         case ContractColumn:
             if (sort)

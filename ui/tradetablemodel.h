@@ -7,6 +7,7 @@
 
 namespace Vigil {
 
+class AccountLabels;
 struct Trade;
 
 // Journal trades, one row each (open contracts and history alike: the view filters). Fed with whole
@@ -35,6 +36,9 @@ public:
     ~TradeTableModel() override;
 
     void setTrades(const QList<Vigil::Trade> &trades);
+    // Trades carry the login id; the account column shows the console's name for it.
+    void setAccountLabels(const AccountLabels &labels);
+    QString accountLabel(const QString &account) const;
     const Trade &trade(int row) const; // row must be valid
     int rowOfLocalId(qint64 localId) const;
 

@@ -7,9 +7,11 @@
 #include <QTest>
 #include <QTimer>
 
+#include "engine/accountsnapshot.h"
 #include "engine/engineevent.h"
 #include "store/tradefilter.h"
 #include "tradebuilder.h"
+#include "ui/accountlabels.h"
 #include "ui/tradesview.h"
 #include "ui/tradetablemodel.h"
 
@@ -53,6 +55,7 @@ private Q_SLOTS:
     void openAndHistoryAreSeparate();
     void filtersCombineAndSortIsNumeric();
     void tradeEventsAreBatchedIntoFewQueries();
+    void accountsByTheirConsoleName();
 };
 
 void TestTradesView::openAndHistoryAreSeparate()
@@ -142,6 +145,35 @@ void TestTradesView::tradeEventsAreBatchedIntoFewQueries()
     QTest::qWait(TradesView::RefreshDelayMs * 3);
     QVERIFY2(view.queriesSent() - before <= 2, qPrintable(QString::number(view.queriesSent() - before)));
     QVERIFY(view.queriesSent() > before);
+}
+
+// The journal has login ids; the table and the account filter name accounts as the accounts table does, and
+// the filter still selects by login id.
+void TestTradesView::accountsByTheirConsoleName()
+{
+    FakeJournal journal;
+    journal.trades = {Test::trade(1, QStringLiteral("a"), TradeStatus::Open),
+                      Test::trade(2, QStringLiteral("b"), TradeStatus::Open, 0, QStringLiteral("CR900"))};
+    TradesView view;
+    QSignalSpy refreshed(&view, &TradesView::refreshed);
+    view.setSource(journal.source());
+    QVERIFY(refreshed.wait(5000));
+    const int demoRow = view.accountFilter()->findData(QStringLiteral("VRTC1000001"));
+    QVERIFY(demoRow > 0);
+    QCOMPARE(view.accountFilter()->itemText(demoRow), QStringLiteral("VRTC1000001"));
+
+    AccountSnapshot demo;
+    demo.id = QStringLiteral("demo");
+    demo.loginId = QStringLiteral("VRTC1000001");
+    view.setAccountLabels(AccountLabels::fromSnapshots({demo}));
+    QCOMPARE(view.accountFilter()->itemText(demoRow), QStringLiteral("VRTC1000001 (demo)"));
+    QCOMPARE(view.accountFilter()->itemText(view.accountFilter()->findData(QStringLiteral("CR900"))), QStringLiteral("CR900"));
+    const QModelIndex account = view.model()->index(view.model()->rowOfLocalId(1), TradeTableModel::AccountColumn);
+    QCOMPARE(account.data().toString(), QStringLiteral("VRTC1000001 (demo)"));
+    view.accountFilter()->setCurrentIndex(demoRow);
+    QCOMPARE(view.proxy()->rowCount(), 1);
+    view.searchField()->setText(QStringLiteral("(demo)"));
+    QCOMPARE(view.proxy()->rowCount(), 1);
 }
 
 QTEST_MAIN(TestTradesView)
