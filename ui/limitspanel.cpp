@@ -63,7 +63,8 @@ LimitsPanel::LimitsPanel(QWidget *parent)
     grid->setColumnStretch(1, 1);
     outer->addLayout(grid);
     m_trades = addRow(grid, tr("Trades today"), QStringLiteral("tradesBar"));
-    m_loss = addRow(grid, tr("Daily loss"), QStringLiteral("lossBar"));
+    // Counted as the limit counts it: realized loss plus every stake still at risk.
+    m_loss = addRow(grid, tr("Loss, worst case"), QStringLiteral("lossBar"));
     m_open = addRow(grid, tr("Open contracts"), QStringLiteral("openBar"));
     m_blocks->setObjectName(QStringLiteral("blocksLabel"));
     m_blocks->setWordWrap(true);
