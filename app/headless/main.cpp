@@ -2,7 +2,6 @@
 // vigil-headless: the same engine as the console, without a GUI, for a VPS.
 #include <csignal>
 #include <cstdio>
-#include <tuple>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -68,11 +67,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption durationOpt(QStringLiteral("duration"), QStringLiteral("Run this many seconds, then stop gracefully and exit 0."), QStringLiteral("seconds"));
     const QCommandLineOption timeScaleOpt(QStringLiteral("time-scale"), QStringLiteral("Paper mode: simulator speed (e.g. 10)."), QStringLiteral("x"));
     const QCommandLineOption stopOpt(QStringLiteral("emergency-stop"), QStringLiteral("Tell the running instance (--instance) to run the emergency stop; print the report."));
-    const QCommandLineOption rearmOpt(QStringLiteral("rearm"), QStringLiteral("Tell the running instance (--instance) to re-arm trading after an emergency stop (with --redis: every instance)."));
     const QCommandLineOption statusOpt(QStringLiteral("status-interval"), QStringLiteral("Seconds between status lines (0 = none; default 10)."), QStringLiteral("seconds"), QStringLiteral("10"));
     const QCommandLineOption selfTestOpt(QStringLiteral("self-test"), QStringLiteral("Start in paper mode, trade briefly, stop; exit 0 if all went well."));
     parser.addOptions({configOpt, endpointOpt, appIdOpt, dbOpt, redisOpt, instanceOpt, durationOpt, timeScaleOpt,
-                       stopOpt, rearmOpt, statusOpt, selfTestOpt});
+                       stopOpt, statusOpt, selfTestOpt});
     parser.process(app);
 
     auto fail = [](const QString &message, int code) {
@@ -80,16 +78,13 @@ int main(int argc, char *argv[])
         return code;
     };
 
-    // Commands for the running instance (--instance), through its local control socket; prints the answer.
-    for (const auto &[option, command, timeoutMs] : {std::tuple{&stopOpt, "emergency-stop", 60'000}, std::tuple{&rearmOpt, "rearm", 10'000}}) {
-        if (!parser.isSet(*option))
-            continue;
+    if (parser.isSet(stopOpt)) {
         if (!parser.isSet(instanceOpt))
-            return fail(QStringLiteral("--%1 needs --instance NAME of the running instance").arg(option->names().constFirst()), 2);
+            return fail(QStringLiteral("--emergency-stop needs --instance NAME of the running instance"), 2);
         QString error;
         const QJsonObject answer = LocalControlServer::request(parser.value(instanceOpt),
-                                                               QJsonObject{{QStringLiteral("command"), QLatin1String(command)}},
-                                                               timeoutMs, &error);
+                                                               QJsonObject{{QStringLiteral("command"), QStringLiteral("emergency-stop")}},
+                                                               60'000, &error);
         if (!error.isEmpty())
             return fail(error, 1);
         out(QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Indented)));
@@ -178,9 +173,6 @@ int main(int argc, char *argv[])
                                                reply(QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("report"), r.toJson()},
                                                                  {QStringLiteral("summary"), r.summary()}});
                                            });
-        } else if (command == QLatin1String("rearm")) {
-            engine.rearm(request.value(QLatin1String("account")).toString());
-            reply(QJsonObject{{QStringLiteral("ok"), true}});
         } else {
             reply(QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("unknown command")}});
         }
