@@ -21,6 +21,7 @@
 #include "health/clock.h"
 #include "health/jsonlogsink.h"
 #include "health/logcategories.h"
+#include "reconcile/instanceliveness.h"
 #include "reconcile/reconciler.h"
 #include "risk/ledgerusage.h"
 #include "risk/limitledger.h"
@@ -334,11 +335,15 @@ void AccountWorker::onFirstReady()
                         });
     subscribeSymbols();
     seedLimits();
-    // Open contracts from an earlier run are followed; unresolved buys go to reconciliation first.
+    // Open contracts from an earlier run are followed; unresolved buys go to reconciliation first. This instance's
+    // own ones (it was killed with a buy on the wire) hold the account until reconciliation resolves them: their
+    // contract may still be committed at the server, and a bot must not buy on top of a buy it knows nothing of.
     if (Result<QList<Trade>> open = m_journal->unresolvedTrades(m_loginId); open.ok()) {
         for (const Trade &t : open.value()) {
             if (t.status == TradeStatus::Open)
                 m_executor->adoptOpen(t, bot(t.bot));
+            else if (InstanceLiveness::ownerOf(t.requestTag) == m_shared.instanceId)
+                m_executor->applyResolved(t, bot(t.bot)); // Pending/Unknown: counted as unknown
         }
     }
     startReconcile(QStringLiteral("startup"));

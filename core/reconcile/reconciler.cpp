@@ -689,7 +689,9 @@ void Reconciler::decideNow()
             continue;
         if (t.status == TradeStatus::Open) {
             open.append(t);
-        } else if (!startup && now - t.openedMs < m_options.pendingGraceMs) {
+        } else if (now - t.openedMs < m_options.pendingGraceMs) {
+            // Startup included: a process that crashed with a buy on the wire is not there for its reply, but
+            // the server may still commit that buy after our reads.
             inFlight.append(t);
         } else if (const QString owner = heldBy(t); !owner.isEmpty()) {
             r.held.append({t, owner});
@@ -722,7 +724,8 @@ void Reconciler::decideNow()
             && !r.liveness->alive.contains(owner);
     };
     for (const Trade &t : std::as_const(inFlight)) {
-        const bool replyLost = t.status == TradeStatus::Unknown || ownerGone(t);
+        // On startup nothing in this process sent it: its reply, if any, went to a process that is gone.
+        const bool replyLost = startup || t.status == TradeStatus::Unknown || ownerGone(t);
         if (replyLost && assigned.contains(t.localId) && heldBy(t).isEmpty()) {
             r.actions.append({Run::ActionKind::AdoptLost, t, candidates.at(assigned.value(t.localId)),
                               QStringLiteral("reconciliation: the lost buy's contract was found on the server")});
@@ -898,7 +901,6 @@ void Reconciler::apply()
         return;
     }
     const ContractMatcher::Window window = matchWindow();
-    const bool startup = r.trigger == QLatin1String("startup");
     const qint64 now = nowMs();
 
     for (const Run::Unreadable &u : std::as_const(r.unreadable)) {
@@ -938,8 +940,7 @@ void Reconciler::apply()
         for (const Trade &t : fresh.value()) {
             if (t.status != TradeStatus::Pending && t.status != TradeStatus::Unknown)
                 continue;
-            if (!r.snapshotIds.contains(t.localId) || (!startup && now - t.openedMs < m_options.pendingGraceMs)
-                || !heldBy(t).isEmpty())
+            if (!r.snapshotIds.contains(t.localId) || now - t.openedMs < m_options.pendingGraceMs || !heldBy(t).isEmpty())
                 inFlight.append(t);
         }
     } else {

@@ -29,8 +29,10 @@ struct ReconcilerOptions
                                           // get its buy reply, or the server may still commit its buy after
                                           // our reads: without a matching contract it is left alone (and
                                           // contracts it may own are not adopted as orphans); an Unknown row
-                                          // whose contract is found is adopted at once. Not on a "startup" run,
-                                          // where nothing can be in flight.
+                                          // whose contract is found is adopted at once; so is a startup run's
+                                          // (its reply went to a process that is gone). Startup runs wait too:
+                                          // a process killed with a buy on the wire cannot stop the server
+                                          // from committing it after our reads.
     bool followUpDeferred = true;         // after a run that left Unknown rows (or Pending rows of an instance
                                           // that is gone) to their grace, run again (trigger "grace") once the
                                           // grace is over, so the bots waiting on them are not left to the
