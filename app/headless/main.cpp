@@ -2,6 +2,7 @@
 // vigil-headless: the same engine as the console, without a GUI, for a VPS.
 #include <csignal>
 #include <cstdio>
+#include <tuple>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,10 +68,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption durationOpt(QStringLiteral("duration"), QStringLiteral("Run this many seconds, then stop gracefully and exit 0."), QStringLiteral("seconds"));
     const QCommandLineOption timeScaleOpt(QStringLiteral("time-scale"), QStringLiteral("Paper mode: simulator speed (e.g. 10)."), QStringLiteral("x"));
     const QCommandLineOption stopOpt(QStringLiteral("emergency-stop"), QStringLiteral("Tell the running instance (--instance) to run the emergency stop; print the report."));
+    const QCommandLineOption rearmOpt(QStringLiteral("rearm"), QStringLiteral("Tell the running instance (--instance) to re-arm trading after an emergency stop (with --redis: every instance)."));
     const QCommandLineOption statusOpt(QStringLiteral("status-interval"), QStringLiteral("Seconds between status lines (0 = none; default 10)."), QStringLiteral("seconds"), QStringLiteral("10"));
     const QCommandLineOption selfTestOpt(QStringLiteral("self-test"), QStringLiteral("Start in paper mode, trade briefly, stop; exit 0 if all went well."));
     parser.addOptions({configOpt, endpointOpt, appIdOpt, dbOpt, redisOpt, instanceOpt, durationOpt, timeScaleOpt,
-                       stopOpt, statusOpt, selfTestOpt});
+                       stopOpt, rearmOpt, statusOpt, selfTestOpt});
     parser.process(app);
 
     auto fail = [](const QString &message, int code) {
@@ -78,13 +80,16 @@ int main(int argc, char *argv[])
         return code;
     };
 
-    if (parser.isSet(stopOpt)) {
+    // Commands for the running instance (--instance), through its local control socket; prints the answer.
+    for (const auto &[option, command, timeoutMs] : {std::tuple{&stopOpt, "emergency-stop", 60'000}, std::tuple{&rearmOpt, "rearm", 10'000}}) {
+        if (!parser.isSet(*option))
+            continue;
         if (!parser.isSet(instanceOpt))
-            return fail(QStringLiteral("--emergency-stop needs --instance NAME of the running instance"), 2);
+            return fail(QStringLiteral("--%1 needs --instance NAME of the running instance").arg(option->names().constFirst()), 2);
         QString error;
         const QJsonObject answer = LocalControlServer::request(parser.value(instanceOpt),
-                                                               QJsonObject{{QStringLiteral("command"), QStringLiteral("emergency-stop")}},
-                                                               60'000, &error);
+                                                               QJsonObject{{QStringLiteral("command"), QLatin1String(command)}},
+                                                               timeoutMs, &error);
         if (!error.isEmpty())
             return fail(error, 1);
         out(QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Indented)));
@@ -173,6 +178,9 @@ int main(int argc, char *argv[])
                                                reply(QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("report"), r.toJson()},
                                                                  {QStringLiteral("summary"), r.summary()}});
                                            });
+        } else if (command == QLatin1String("rearm")) {
+            engine.rearm(request.value(QLatin1String("account")).toString());
+            reply(QJsonObject{{QStringLiteral("ok"), true}});
         } else {
             reply(QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("unknown command")}});
         }

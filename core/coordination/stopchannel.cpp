@@ -12,19 +12,35 @@
 namespace Vigil {
 
 namespace {
-// KEYS: the "last stop" key. ARGV: payload, channel. Stores the stop for late subscribers, then publishes it.
+// KEYS: the "last stop" key. ARGV: payload, channel. Stores the stop, without expiry: it stays in force for every
+// instance (including ones not started yet) until a re-arm deletes it. Then publishes it.
 const RedisConnection::Script &publishScript()
 {
     static const auto s = RedisConnection::Script::make(QByteArrayLiteral(R"lua(
-redis.call('SET', KEYS[1], ARGV[1], 'PX', 600000)
+redis.call('SET', KEYS[1], ARGV[1])
+return redis.call('PUBLISH', ARGV[2], ARGV[1])
+)lua"));
+    return s;
+}
+
+// KEYS: the "last stop" key, the "re-armed" key. ARGV: payload, channel, id of the stop being lifted (may be
+// empty). A stop in force that is not the one being lifted (published meanwhile, not seen by the re-arming
+// instance) stays: its payload is returned instead of the number of subscribers.
+const RedisConnection::Script &rearmScript()
+{
+    static const auto s = RedisConnection::Script::make(QByteArrayLiteral(R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur and (ARGV[3] == '' or not string.find(cur, '"id":"' .. ARGV[3] .. '"', 1, true)) then
+  return cur
+end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1])
 return redis.call('PUBLISH', ARGV[2], ARGV[1])
 )lua"));
     return s;
 }
 
 constexpr qsizetype RecentIdsKept = 64;
-// A stop sent up to this long before the subscription was lost is still replayed (clock skew between machines).
-constexpr qint64 ReplayGraceMs = 60'000;
 } // namespace
 
 StopChannel::StopChannel(RedisConfig config, InstanceIdentity self, const Clock &clock, StopChannelOptions options)
@@ -80,9 +96,16 @@ void StopChannel::subscribe()
     m_pingTimer->start();
     qCInfo(lcCoordination) << "stop channel listening on" << m_options.channel;
     Q_EMIT listeningChanged(true, Error());
-    replayMissedStop();
+    m_replayPending = true;
+    replayStanding();
     // A message may have arrived with the subscribe confirmation and sit in hiredis's buffer.
     readSubscription();
+    if (m_rearmPending) {
+        const QString reason = *m_rearmPending;
+        m_rearmPending.reset();
+        if (auto sent = publishRearm(reason); !sent)
+            Q_EMIT publishFailed(sent.error());
+    }
 }
 
 void StopChannel::readSubscription()
@@ -116,8 +139,8 @@ void StopChannel::pingSubscription()
         connectionLost(sent.error());
         return;
     }
-    if (m_lostAtMs != 0)
-        replayMissedStop();
+    if (m_replayPending)
+        replayStanding();
 }
 
 void StopChannel::connectionLost(const Error &error)
@@ -130,46 +153,82 @@ void StopChannel::connectionLost(const Error &error)
     m_sub->disconnect();
     m_pingTimer->stop();
     if (m_listening.exchange(false)) {
-        m_lostAtMs = m_clock.nowMs();
         qCWarning(lcCoordination).noquote() << "stop channel lost its subscription:" << error.toString();
         Q_EMIT listeningChanged(false, error);
     }
     m_reconnectTimer->start();
 }
 
-void StopChannel::replayMissedStop()
+Result<StopChannel::Standing> StopChannel::readStanding()
 {
-    if (m_lostAtMs == 0)
-        return;
+    auto r = m_pub->command({ QByteArrayLiteral("MGET"), (m_options.channel + QStringLiteral(":last")).toUtf8(),
+        (m_options.channel + QStringLiteral(":rearmed")).toUtf8() });
+    if (!r)
+        return r.error();
+    Standing standing;
+    if (r->type != RedisReply::Type::Array || r->elements.size() != 2)
+        return standing;
+    if (r->elements.at(0).type == RedisReply::Type::String) {
+        StopMessage stop = StopMessage::fromPayload(r->elements.at(0).text);
+        stop.kind = StopMessage::Kind::Stop; // whatever it holds, it is a stop in force
+        (void)seen(stop.id);
+        if (!stop.id.isEmpty())
+            m_standingId = stop.id;
+        standing.stop = stop;
+    }
+    if (r->elements.at(1).type == RedisReply::Type::String) {
+        const StopMessage rearm = StopMessage::fromPayload(r->elements.at(1).text);
+        if (rearm.kind == StopMessage::Kind::Rearm && !rearm.malformed)
+            standing.rearm = rearm;
+    }
+    return standing;
+}
+
+void StopChannel::replayStanding()
+{
     auto r = m_pub->command({ QByteArrayLiteral("GET"), (m_options.channel + QStringLiteral(":last")).toUtf8() });
     if (!r)
         return; // try again on the next ping
-    const qint64 lostAt = m_lostAtMs;
-    m_lostAtMs = 0;
+    m_replayPending = false;
     if (r->type != RedisReply::Type::String)
         return;
-    const StopMessage last = StopMessage::fromPayload(r->text);
-    if (last.malformed || last.timeMs >= lostAt - ReplayGraceMs)
-        deliver(last);
+    StopMessage last = StopMessage::fromPayload(r->text);
+    last.kind = StopMessage::Kind::Stop; // whatever it holds, it is a stop in force
+    deliver(last);
+}
+
+bool StopChannel::seen(const QString &id)
+{
+    if (id.isEmpty())
+        return false;
+    if (m_recentIds.contains(id))
+        return true;
+    m_recentIds.append(id);
+    if (m_recentIds.size() > RecentIdsKept)
+        m_recentIds.removeFirst();
+    return false;
 }
 
 void StopChannel::deliver(const StopMessage &message)
 {
-    if (!message.id.isEmpty()) {
-        if (m_recentIds.contains(message.id))
-            return;
-        m_recentIds.append(message.id);
-        if (m_recentIds.size() > RecentIdsKept)
-            m_recentIds.removeFirst();
+    if (seen(message.id))
+        return;
+    if (message.kind == StopMessage::Kind::Rearm) {
+        m_standingId.clear();
+        qCWarning(lcCoordination).noquote() << "RE-ARM from" << message.origin.describe() << ":" << message.reason;
+        Q_EMIT rearmRequested(message);
+        return;
     }
+    if (!message.id.isEmpty())
+        m_standingId = message.id;
     qCWarning(lcCoordination).noquote() << "EMERGENCY STOP from" << message.origin.describe() << ":" << message.reason;
     Q_EMIT stopRequested(message);
 }
 
-Result<StopMessage> StopChannel::publishStop(const QString &reason)
+Result<StopMessage> StopChannel::publishStop(const QString &reason, const QString &id)
 {
     StopMessage m;
-    m.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m.id = id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id;
     m.origin = m_self;
     m.reason = reason;
     m.timeMs = m_clock.nowMs();
@@ -177,16 +236,57 @@ Result<StopMessage> StopChannel::publishStop(const QString &reason)
         { m.toPayload(), m_options.channel.toUtf8() });
     if (!r)
         return r.error();
+    m_standingId = m.id;
     qCInfo(lcCoordination) << "emergency stop published to" << r->integer << "subscribers";
     return m;
 }
 
-void StopChannel::requestStop(const QString &reason)
+Result<StopMessage> StopChannel::publishRearm(const QString &reason)
+{
+    StopMessage m;
+    m.kind = StopMessage::Kind::Rearm;
+    m.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m.origin = m_self;
+    m.reason = reason;
+    m.timeMs = m_clock.nowMs();
+    m.rearms = m_standingId;
+    auto r = m_pub->eval(rearmScript(),
+        { (m_options.channel + QStringLiteral(":last")).toUtf8(), (m_options.channel + QStringLiteral(":rearmed")).toUtf8() },
+        { m.toPayload(), m_options.channel.toUtf8(), m_standingId.toUtf8() });
+    if (!r) {
+        if (r.error().code == CoordinationError::Unavailable)
+            m_rearmPending = reason; // sent once the subscription is back
+        return r.error();
+    }
+    if (r->type == RedisReply::Type::String) {
+        const StopMessage newer = StopMessage::fromPayload(r->text);
+        Error e = Error::make(ErrorKind::Coordination, QStringLiteral("NewerStop"),
+            QStringLiteral("not re-armed across instances: a newer %1").arg(newer.standingReason()));
+        return e;
+    }
+    (void)seen(m.id); // our own re-arm comes back on the subscription: already applied here
+    m_standingId.clear();
+    qCInfo(lcCoordination) << "re-arm published to" << r->integer << "subscribers";
+    return m;
+}
+
+void StopChannel::requestStop(const QString &reason, const QString &id)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, reason, id] {
+            if (auto r = publishStop(reason, id); !r)
+                Q_EMIT publishFailed(r.error());
+        },
+        Qt::QueuedConnection);
+}
+
+void StopChannel::requestRearm(const QString &reason)
 {
     QMetaObject::invokeMethod(
         this,
         [this, reason] {
-            if (auto r = publishStop(reason); !r)
+            if (auto r = publishRearm(reason); !r)
                 Q_EMIT publishFailed(r.error());
         },
         Qt::QueuedConnection);

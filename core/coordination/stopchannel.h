@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include <QList>
 #include <QObject>
@@ -29,14 +30,18 @@ struct StopChannelOptions
     int pingIntervalMs = 1000;
 };
 
-// The cross-instance "emergency stop everything" over Redis pub/sub.
+// The cross-instance "emergency stop everything" over Redis pub/sub, and the stop still in force.
 //
 // Lives on the coordination thread (moveToThread; start() on QThread::started). Subscribing needs its own
 // connection, which is watched with a QSocketNotifier on the hiredis socket (no extra thread): a stop is
 // delivered as soon as it arrives. Every stop is delivered, including this instance's own, malformed ones
-// (as a stop) and ones published while the subscription was down (publishStop also stores the last stop in
-// "<channel>:last" for 10 minutes; after re-subscribing the channel reads it back and delivers it if it is
-// newer than the moment the subscription was lost). Duplicates (same id) are delivered once.
+// (as a stop) and ones published while the subscription was down. Duplicates (same id) are delivered once.
+//
+// Sticky: publishStop also stores the stop in "<channel>:last", without expiry, until a re-arm lifts it
+// (publishRearm deletes it, stores the re-arm in "<channel>:rearmed" and publishes it). Each time the
+// subscription is (re)established the channel reads "<channel>:last" and delivers the stop found there, so an
+// instance that was away, or starts while a stop is in force, halts. readStanding() gives the same answer
+// synchronously, for the engine to halt before any bot starts.
 //
 // The engine stops locally BEFORE publishing: publishing is how other instances learn of it, not how this one
 // stops. isListening() false means stops from elsewhere cannot reach this instance: treat like coordination down.
@@ -52,11 +57,26 @@ public:
 
     // Any thread.
     bool isListening() const { return m_listening.load(); }
-    // Publishes from the channel's thread; failures arrive as publishFailed().
-    void requestStop(const QString &reason);
+    // Publishes from the channel's thread; failures arrive as publishFailed(). `id`: the stop's id (empty: a new one).
+    void requestStop(const QString &reason, const QString &id = {});
+    // Lifts the stop in force for every instance, from the channel's thread. Refused (publishFailed, code
+    // "NewerStop") when "<channel>:last" holds a stop this channel has not seen yet: that stop stays in force.
+    // When Redis is unreachable the re-arm is sent once the subscription is back (publishFailed tells meanwhile).
+    void requestRearm(const QString &reason);
 
     // Channel's thread. Returns the message sent (with its id).
-    Result<StopMessage> publishStop(const QString &reason);
+    Result<StopMessage> publishStop(const QString &reason, const QString &id = {});
+    Result<StopMessage> publishRearm(const QString &reason);
+
+    // What Redis holds now: the stop in force (if any) and the last re-arm (if any). The calling thread: before
+    // start() (the engine, before any bot starts), else the channel's thread. A stop read here counts as
+    // delivered (it is not delivered again on subscribing). Errors: CoordinationUnavailable.
+    struct Standing
+    {
+        std::optional<StopMessage> stop;
+        std::optional<StopMessage> rearm;
+    };
+    Result<Standing> readStanding();
 
 public Q_SLOTS:
     void start();
@@ -64,6 +84,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // On the channel's thread. Halt every bot and sell within a second.
     void stopRequested(const Vigil::StopMessage &message);
+    // On the channel's thread. Another instance (or this one) lifted the stop: trading may resume.
+    void rearmRequested(const Vigil::StopMessage &message);
     void listeningChanged(bool listening, const Vigil::Error &error);
     void publishFailed(const Vigil::Error &error);
 
@@ -72,8 +94,9 @@ private:
     void readSubscription();
     void pingSubscription();
     void connectionLost(const Error &error);
-    void replayMissedStop();
+    void replayStanding();
     void deliver(const StopMessage &message);
+    bool seen(const QString &id);
 
     const StopChannelOptions m_options;
     const InstanceIdentity m_self;
@@ -85,7 +108,9 @@ private:
     QTimer *m_pingTimer = nullptr;
     std::atomic<bool> m_listening { false };
     qint64 m_lastPongMono = 0;
-    qint64 m_lostAtMs = 0;
+    bool m_replayPending = false; // the stop in force is to be read (after a (re)subscription)
+    std::optional<QString> m_rearmPending; // a re-arm to send once Redis answers (its reason)
+    QString m_standingId; // the last stop seen (delivered, published or read), until a re-arm
     QList<QString> m_recentIds;
 };
 

@@ -14,6 +14,7 @@
 #include <QSet>
 #include <QStandardPaths>
 #include <QThread>
+#include <QUuid>
 
 #include "accounts/sessionregistry.h"
 #include "accounts/tokenfingerprint.h"
@@ -21,6 +22,7 @@
 #include "coordination/coordinationfactory.h"
 #include "coordination/instanceregistry.h"
 #include "coordination/leasekeeper.h"
+#include "coordination/localstopstore.h"
 #include "coordination/redisconfig.h"
 #include "coordination/stopchannel.h"
 #include "deriv/derivclient.h"
@@ -115,6 +117,8 @@ Engine::Engine(Options options, QObject *parent) : QObject(parent), m_options(st
                 }
             });
     m_locks = m_options.locks; // else chosen in start(): lock file, or Redis when configured
+    // Next to the lock files: see LocalStopStore.
+    m_stopFile = std::make_unique<LocalStopStore>(QDir(m_options.dataDir).filePath(QStringLiteral("locks/emergency-stop.json")));
 }
 
 Engine::~Engine()
@@ -166,6 +170,11 @@ Result<void> Engine::start(const EngineConfig &config)
             return c;
         }
     }
+    // Before anything that could trade exists: a stop still in force halts the gate first.
+    m_standingAccountStops.clear();
+    applyStandingStops();
+    if (m_coordThread && !m_coordThread->isRunning())
+        m_coordThread->start();
     m_running = true;
     startStore();
 
@@ -598,11 +607,19 @@ Result<void> Engine::startCoordination()
         m_stopChannel->moveToThread(m_coordThread);
         connect(m_coordThread, &QThread::started, m_stopChannel, &StopChannel::start);
         connect(m_coordThread, &QThread::finished, m_stopChannel, &QObject::deleteLater);
-        connect(m_stopChannel, &StopChannel::stopRequested, this, [this, self](const StopMessage &message) {
-            if (message.origin.instanceId == self.instanceId)
-                return; // our own stop, already running
+        connect(m_stopChannel, &StopChannel::stopRequested, this, [this](const StopMessage &message) {
+            if (m_ownStopIds.contains(message.id))
+                return; // our own stop, already running (one of an earlier run, replayed, is applied)
             qCWarning(lcRisk) << "emergency stop requested by" << message.origin.describe();
-            emergencyStopLocal(QString(), QStringLiteral("emergency stop from ") + message.origin.describe());
+            emergencyStopLocal(QString(), QStringLiteral("emergency stop from ") + message.origin.describe(), message);
+        });
+        connect(m_stopChannel, &StopChannel::rearmRequested, this, [this, self](const StopMessage &message) {
+            if (!(message.origin == self))
+                rearmFromElsewhere(message);
+        });
+        connect(m_stopChannel, &StopChannel::publishFailed, this, [this](const Error &error) {
+            raiseStopEvent(EngineEvent::Level::Error,
+                           QStringLiteral("the emergency stop state could not be shared over Redis: %1").arg(error.message));
         });
     }
     Result<std::unique_ptr<InstanceStore>> store =
@@ -618,7 +635,7 @@ Result<void> Engine::startCoordination()
         connect(m_coordThread, &QThread::finished, m_registry, &QObject::deleteLater);
         m_liveness = std::make_shared<RegistryLiveness>(m_registry);
     }
-    m_coordThread->start();
+    // Started by start() once the stops still in force were read and applied (applyStandingStops).
     return {};
 }
 
@@ -860,6 +877,13 @@ void Engine::launchAccount(AccountRuntime &rt)
         if (it == m_accounts.end() || it->retiring)
             return; // on its way out: no control session for it
         m_loginIds.insert(accountId, loginId);
+        if (const auto standing = m_standingAccountStops.constFind(accountId); standing != m_standingAccountStops.cend()) {
+            // A stop of this account kept before its login was known: its gate is keyed by login.
+            (void)m_gate->setAccount(loginId, GateState::Halted, standing.value());
+            AccountWorker *w = it->worker;
+            const QString text = standing.value();
+            QMetaObject::invokeMethod(w, [w, text] { w->haltAll(HaltReason::KillSwitch, text); }, Qt::QueuedConnection);
+        }
         createControlClient(accountId, loginId, it->token);
         if (it->adding) {
             it->adding = false;
@@ -926,17 +950,24 @@ void Engine::withSimulator(std::function<void(Sim::SimServer &)> fn)
 
 quint64 Engine::emergencyStop(const QString &accountId)
 {
-    const quint64 id = emergencyStopLocal(accountId, QStringLiteral("emergency stop"));
-    // Every other instance halts and sells too (stop of everything only).
+    StopMessage record;
+    record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    record.origin = InstanceIdentity::current(m_options.instanceId);
+    record.reason = QStringLiteral("emergency stop");
+    record.timeMs = m_options.clock->nowMs();
+    m_ownStopIds.insert(record.id);
+    const quint64 id = emergencyStopLocal(accountId, record.reason, record);
+    // Every other instance halts and sells too (stop of everything only), under the same id.
     if (accountId.isEmpty() && m_stopChannel) {
         StopChannel *channel = m_stopChannel;
-        QMetaObject::invokeMethod(channel, [channel] { channel->requestStop(QStringLiteral("emergency stop")); },
+        const QString stopId = record.id;
+        QMetaObject::invokeMethod(channel, [channel, stopId] { channel->requestStop(QStringLiteral("emergency stop"), stopId); },
                                   Qt::QueuedConnection);
     }
     return id;
 }
 
-quint64 Engine::emergencyStopLocal(const QString &accountId, const QString &reason)
+quint64 Engine::emergencyStopLocal(const QString &accountId, const QString &reason, const StopMessage &record)
 {
     const qint64 t0 = steadyNs();
     const quint64 id = m_nextStopId++;
@@ -958,11 +989,110 @@ quint64 Engine::emergencyStopLocal(const QString &accountId, const QString &reas
     }
     qCWarning(lcRisk) << "emergency stop" << id << "for" << (accountId.isEmpty() ? QStringLiteral("all accounts") : accountId)
                       << ": gate halted in" << haltedUs << "us";
+    // After the gate: kept until re-armed, so that a restart (a supervisor's, a crash's) does not trade again.
+    StopMessage kept = record;
+    kept.kind = StopMessage::Kind::Stop;
+    kept.account = accountId;
+    kept.loginId = accountId.isEmpty() ? QString() : m_loginIds.value(accountId);
+    if (Result<void> saved = m_stopFile->record(kept); !saved)
+        raiseStopEvent(EngineEvent::Level::Error,
+                       QStringLiteral("the emergency stop is in force but not saved: a restart would trade again (%1)")
+                           .arg(saved.error().message),
+                       accountId);
     return id;
+}
+
+void Engine::applyStandingStops()
+{
+    QList<StopMessage> stops = m_stopFile->load();
+    if (m_stopChannel) {
+        // The coordination thread does not run yet: the channel's connection is ours for this read.
+        const Result<StopChannel::Standing> shared = m_stopChannel->readStanding();
+        if (!shared) {
+            qCWarning(lcRisk).noquote() << "the shared emergency stop state cannot be read:" << shared.error().message
+                                        << "(the stop channel delivers a stop in force once Redis answers)";
+        } else {
+            // A re-arm from another instance while this one was away lifts this machine's stop of everything too.
+            const std::optional<StopMessage> &rearm = shared->rearm;
+            const bool lifted = !shared->stop && rearm
+                && std::all_of(stops.cbegin(), stops.cend(), [&rearm](const StopMessage &m) {
+                       return !m.account.isEmpty() || m.malformed || rearm->rearms == m.id || rearm->timeMs >= m.timeMs;
+                   });
+            if (lifted && std::any_of(stops.cbegin(), stops.cend(), [](const StopMessage &m) { return m.account.isEmpty(); })) {
+                qCInfo(lcRisk).noquote() << "the stop of everything saved here was lifted by" << rearm->origin.describe();
+                (void)m_stopFile->clearGlobal();
+                stops.removeIf([](const StopMessage &m) { return m.account.isEmpty(); });
+            }
+            if (shared->stop) {
+                stops.append(*shared->stop);
+                (void)m_stopFile->record(*shared->stop); // a restart without Redis halts too
+            }
+        }
+    }
+    for (const StopMessage &stop : std::as_const(stops))
+        haltForStandingStop(stop);
+}
+
+void Engine::haltForStandingStop(const StopMessage &stop)
+{
+    const QString reason = stop.malformed ? stop.reason : stop.standingReason();
+    if (stop.account.isEmpty()) {
+        m_gate->setGlobal(GateState::Halted, reason);
+    } else {
+        // Keyed by login like every account gate; the login is learned at authorization when it was not known.
+        (void)m_gate->setAccount(stop.loginId.isEmpty() ? stop.account : stop.loginId, GateState::Halted, reason);
+        if (stop.loginId.isEmpty())
+            m_standingAccountStops.insert(stop.account, reason);
+    }
+    qCWarning(lcRisk).noquote() << "trading halted at start for" << (stop.account.isEmpty() ? QStringLiteral("all accounts") : stop.account)
+                                << ":" << reason;
+    raiseStopEvent(EngineEvent::Level::Warning, QStringLiteral("trading halted: ") + reason, stop.account);
+}
+
+void Engine::rearmFromElsewhere(const StopMessage &message)
+{
+    qCWarning(lcRisk).noquote() << "re-armed by" << message.origin.describe();
+    (void)m_stopFile->clearGlobal();
+    m_gate->setGlobal(GateState::Active, QStringLiteral("re-armed by ") + message.origin.describe());
+    // Accounts halted on their own (their kill switch, a lost lock) stay so: only the stop of everything is lifted.
+    for (AccountRuntime &rt : m_accounts) {
+        const QString login = m_loginIds.value(rt.config.id);
+        if (!rt.worker || (!login.isEmpty() && m_gate->accountState(login) == GateState::Halted))
+            continue;
+        AccountWorker *w = rt.worker;
+        QMetaObject::invokeMethod(w, [w] { w->rearmAll(); }, Qt::QueuedConnection);
+    }
+    raiseStopEvent(EngineEvent::Level::Warning, QStringLiteral("trading re-armed by %1").arg(message.origin.describe()));
+}
+
+void Engine::raiseStopEvent(EngineEvent::Level level, const QString &message, const QString &account)
+{
+    EngineEvent e;
+    e.level = level;
+    e.kind = EngineEvent::Kind::General;
+    e.account = account;
+    e.message = message;
+    e.atMs = m_options.clock->nowMs();
+    Q_EMIT eventRaised(e);
 }
 
 void Engine::rearm(const QString &accountId)
 {
+    // The stop in force is lifted first, so that a restart from here on trades.
+    if (Result<void> cleared = accountId.isEmpty() ? m_stopFile->clearAll() : m_stopFile->clearAccount(accountId); !cleared)
+        raiseStopEvent(EngineEvent::Level::Error,
+                       QStringLiteral("re-armed, but the emergency stop file still holds the stop: a restart would halt again (%1)")
+                           .arg(cleared.error().message),
+                       accountId);
+    m_standingAccountStops.remove(accountId);
+    if (accountId.isEmpty()) {
+        m_standingAccountStops.clear();
+        if (m_stopChannel) {
+            StopChannel *channel = m_stopChannel;
+            QMetaObject::invokeMethod(channel, [channel] { channel->requestRearm(QStringLiteral("re-armed")); },
+                                      Qt::QueuedConnection);
+        }
+    }
     if (accountId.isEmpty())
         m_gate->setGlobal(GateState::Active, QStringLiteral("re-armed"));
     for (AccountRuntime &rt : m_accounts) {

@@ -32,6 +32,8 @@ struct TradeFilter;
 class InstanceRegistry;
 class LeaseKeeper;
 class StopChannel;
+class LocalStopStore;
+struct StopMessage;
 struct CoordinationStatus;
 class EmergencyStop;
 class ExecutionLocks;
@@ -84,11 +86,16 @@ public:
     void pauseBot(const QString &botId);
     void resumeBot(const QString &botId);
     void stopBot(const QString &botId);
-    // Every halted bot of the account (empty = all accounts) is re-armed and the gate reopened.
+    // Every halted bot of the account (empty = all accounts) is re-armed and the gate reopened. The stop in force
+    // is lifted: from the local stop file (a restart trades again) and, for all accounts, over Redis for every
+    // instance (each re-arms its halted bots; a later start trades).
     void rearm(const QString &accountId = {});
     void reconcileNow(const QString &accountId = {});
     // The kill switch. Returns when the gate is Halted for the scope (empty = every account); then sells
     // everything open on the control thread and emits emergencyStopFinished with the report.
+    // The stop stays in force until rearm(), across restarts: it is saved in <dataDir>/locks/emergency-stop.json
+    // and, for every account with Redis, in the shared stop state. start() halts the gate for every stop still in
+    // force (this machine's file, and Redis when reachable) before any bot starts.
     quint64 emergencyStop(const QString &accountId = {});
     // Revokes the account's token: deleted on the server first when deleteOnServer (api_token), then every
     // session using it (trading and control sockets) is closed and its bots halt (TokenRevoked).
@@ -200,7 +207,15 @@ private:
     void createControlClient(const QString &accountId, const QString &loginId, const QString &token);
     void onWorkerFinished(const QString &accountId);
     Result<void> startCoordination();
-    quint64 emergencyStopLocal(const QString &accountId, const QString &reason);
+    // `record`: the stop as it is kept until re-armed (id, origin, time).
+    quint64 emergencyStopLocal(const QString &accountId, const QString &reason, const StopMessage &record);
+    // start(): halts the gate for every stop still in force (local file; Redis when configured and reachable,
+    // read through the stop channel before the coordination thread runs).
+    void applyStandingStops();
+    void haltForStandingStop(const StopMessage &stop);
+    // Another instance lifted the stop of everything.
+    void rearmFromElsewhere(const StopMessage &message);
+    void raiseStopEvent(EngineEvent::Level level, const QString &message, const QString &account = {});
     void onCoordinationStatus(const CoordinationStatus &status);
     void forEachWorker(const QString &accountId, const std::function<void(AccountWorker *)> &fn);
     QString journalUrl() const;
@@ -237,6 +252,9 @@ private:
     QThread *m_coordThread = nullptr;
     LeaseKeeper *m_keeper = nullptr;
     StopChannel *m_stopChannel = nullptr;
+    std::unique_ptr<LocalStopStore> m_stopFile;
+    QSet<QString> m_ownStopIds; // stops this engine sent (its channel hears them back)
+    QHash<QString, QString> m_standingAccountStops; // account id → reason: stops found at start without a login id
     InstanceRegistry *m_registry = nullptr;
     // The registry as the account workers' Reconcilers see it: which instances are alive, for the rows of a
     // shared journal that other instances wrote. Published under our instance id while the registry runs.

@@ -15,6 +15,7 @@ namespace Vigil {
 // A local socket through which another process on this machine (vigil-headless --emergency-stop) asks a
 // running instance to act. One JSON object per line in each direction:
 //   → {"command": "emergency-stop", "account": ""}   ← {"ok": true, "report": {...}} when the stop finished
+//   → {"command": "rearm", "account": ""}            ← {"ok": true} once re-armed (Engine::rearm)
 //   → {"command": "status"}                         ← {"ok": true, "status": {...}}
 // The socket is created in the user's runtime directory with owner-only permissions.
 class LocalControlServer final : public QObject

@@ -33,6 +33,8 @@ private Q_SLOTS:
     void stopPublishedWhileDisconnectedIsReplayed();
     void resubscribesAfterRedisRestart();
     void publishFailsClearlyWhenRedisIsDown();
+    void stopStaysInForceUntilRearmed();
+    void rearmKeepsANewerStop();
     void payloadRoundTrip();
 
 private:
@@ -158,6 +160,61 @@ void TestStopChannel::publishFailsClearlyWhenRedisIsDown()
     QVERIFY(m_server.restart());
 }
 
+void TestStopChannel::stopStaysInForceUntilRearmed()
+{
+    auto desktop = channel(QStringLiteral("desktop"));
+    auto sent = desktop->publishStop(QStringLiteral("stop"));
+    QVERIFY2(sent.ok(), Test::describe(sent));
+    QCOMPARE(m_raw->command({ "PTTL", "vigil:stop:last" })->integer, -1); // never expires by itself
+
+    // An instance started later: readStanding() sees the stop, and subscribing delivers it (once).
+    StopChannelOptions options;
+    options.reconnectIntervalMs = 200;
+    options.pingIntervalMs = 200;
+    StopChannel late(config(), identity(QStringLiteral("late")), Clock::system(), options);
+    QSignalSpy atLate(&late, &StopChannel::stopRequested);
+    QSignalSpy rearmAtLate(&late, &StopChannel::rearmRequested);
+    auto standing = late.readStanding();
+    QVERIFY2(standing.ok(), Test::describe(standing));
+    QVERIFY(standing->stop.has_value());
+    QCOMPARE(standing->stop->id, sent->id);
+    QVERIFY(!standing->rearm.has_value());
+    StopChannel later(config(), identity(QStringLiteral("later")), Clock::system(), options);
+    QSignalSpy atLater(&later, &StopChannel::stopRequested); // never read it: the subscription delivers it
+    later.start();
+    QTRY_COMPARE_WITH_TIMEOUT(atLater.count(), 1, 2000);
+    QCOMPARE(atLater.at(0).at(0).value<StopMessage>().id, sent->id);
+    late.start();
+    QTest::qWait(300);
+    QCOMPARE(atLate.count(), 0); // already known through readStanding()
+
+    auto rearm = desktop->publishRearm(QStringLiteral("re-armed"));
+    QVERIFY2(rearm.ok(), Test::describe(rearm));
+    QCOMPARE(rearm->rearms, sent->id);
+    QTRY_COMPARE_WITH_TIMEOUT(rearmAtLate.count(), 1, 2000);
+    QCOMPARE(m_raw->command({ "EXISTS", "vigil:stop:last" })->integer, 0);
+    standing = late.readStanding();
+    QVERIFY(standing.ok() && !standing->stop && standing->rearm && standing->rearm->rearms == sent->id);
+}
+
+void TestStopChannel::rearmKeepsANewerStop()
+{
+    auto desktop = channel(QStringLiteral("desktop"));
+    auto first = desktop->publishStop(QStringLiteral("first"));
+    QVERIFY2(first.ok(), Test::describe(first));
+    // A stop this channel has not heard of yet (written straight into Redis, as if just published elsewhere).
+    StopMessage newer;
+    newer.id = QStringLiteral("newer-stop");
+    newer.origin = identity(QStringLiteral("vps"));
+    newer.reason = QStringLiteral("second");
+    newer.timeMs = 1;
+    QVERIFY(m_raw->command({ "SET", "vigil:stop:last", newer.toPayload() }).ok());
+    auto rearm = desktop->publishRearm(QStringLiteral("re-armed"));
+    QVERIFY(!rearm.ok());
+    QCOMPARE(rearm.error().code, QStringLiteral("NewerStop"));
+    QCOMPARE(m_raw->command({ "EXISTS", "vigil:stop:last" })->integer, 1);
+}
+
 void TestStopChannel::payloadRoundTrip()
 {
     StopMessage m;
@@ -171,6 +228,15 @@ void TestStopChannel::payloadRoundTrip()
     QCOMPARE(back.origin, m.origin);
     QCOMPARE(back.reason, m.reason);
     QCOMPARE(back.timeMs, m.timeMs);
+    StopMessage r;
+    r.kind = StopMessage::Kind::Rearm;
+    r.id = QStringLiteral("id-2");
+    r.reason = QStringLiteral("re-armed");
+    r.rearms = m.id;
+    const StopMessage rBack = StopMessage::fromPayload(r.toPayload());
+    QVERIFY(!rBack.malformed);
+    QCOMPARE(rBack.kind, StopMessage::Kind::Rearm);
+    QCOMPARE(rBack.rearms, m.id);
     QVERIFY(StopMessage::fromPayload(R"({"type":"other","reason":"x"})").malformed);
     QVERIFY(StopMessage::fromPayload(R"({"type":"stop_all"})").malformed);
     QVERIFY(StopMessage::fromPayload("").malformed);
