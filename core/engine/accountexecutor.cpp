@@ -178,6 +178,7 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
         return locks->check(held);
     };
     QPointer<Bot> guard(bot);
+    m_ctx.book->beginBuy(m_ctx.account); // before the guard's last check: a stop that closes the gate sees it
     m_ctx.client->send(request, this, [this, cycle, guard](const Result<QJsonObject> &reply) {
         onBuyReply(cycle, reply, guard.data());
     }, options);
@@ -186,6 +187,13 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
 void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot)
 {
     --m_inFlight;
+    // Last (destroyed after the locks' release): a contract this buy made is in the book by then.
+    struct EndBuyAtExit
+    {
+        OpenContractBook *book;
+        QString account;
+        ~EndBuyAtExit() { book->endBuy(account); }
+    } endBuyAtExit{m_ctx.book, m_ctx.account};
     const qint64 fence = cycle->permit.fence;
     // The locks are released only after the reply is journaled under their fence: releasing first would let
     // another instance take the account (a higher fence) and turn this write into a stale one.
@@ -357,8 +365,14 @@ void AccountExecutor::onSettled(qint64 localId, const ContractSettlement &s, Bot
         status = TradeStatus::Won;
     else if (s.profit.isZero() && s.status != QLatin1String("lost"))
         status = TradeStatus::Void;
-    Result<void> w = m_ctx.journal->settle(localId, status, s.sellPrice, s.profit, s.closedMs,
-                                           QStringLiteral("settled by server: %1").arg(s.status), settleFence());
+    // Another instance may take the account (a newer fence) between reading the fence and writing: read it again.
+    Result<void> w = Error();
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        w = m_ctx.journal->settle(localId, status, s.sellPrice, s.profit, s.closedMs,
+                                  QStringLiteral("settled by server: %1").arg(s.status), settleFence());
+        if (w || w.error().kind != ErrorKind::Coordination)
+            break;
+    }
     if (!w) {
         Error e = w.error();
         e.account = m_ctx.account;

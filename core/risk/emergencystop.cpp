@@ -32,7 +32,13 @@ struct EmergencyStop::Run
     bool verifying = false;
     QHash<QString, QSet<qint64>> asked;  // account → contracts a sell was sent for
     QHash<QString, bool> verified;       // account → verify listing answered
+    qint64 waitStartedNs = 0;            // when the stop began waiting for buys on the wire (0 = not yet)
 };
+
+namespace {
+// How long a stop waits for buys that were on the wire when the gate closed (a buy's own timeout is 30 s).
+constexpr qint64 kBuysInFlightWaitNs = 35'000'000'000;
+}
 
 EmergencyStop::EmergencyStop(TradingGate *gate, OpenContractBook *book, Clock *clock, QObject *parent)
     : QObject(parent), m_gate(gate), m_book(book), m_clock(clock)
@@ -220,8 +226,28 @@ void EmergencyStop::settleStep(const std::shared_ptr<Run> &run)
     if (run->outstanding > 0)
         return;
     if (!run->verifying) {
-        run->verifying = true;
         const QStringList accounts = run->report.scope == QLatin1String("all") ? m_clients.keys() : QStringList{run->report.scope};
+        // Buys that were on the wire when the gate closed make their contracts only when they are answered: wait
+        // for them, sell what they made, then verify (a stop that verified first would call the account flat).
+        int buying = 0;
+        for (const QString &account : accounts) {
+            buying += m_book->buysInFlight(account);
+            for (qint64 contractId : m_book->contracts(account))
+                sell(run, account, contractId, 0); // once per contract: a late buy's, or one added meanwhile
+        }
+        if (run->outstanding > 0)
+            return; // back here when those sells are answered
+        if (buying > 0) {
+            if (run->waitStartedNs == 0)
+                run->waitStartedNs = steadyNs();
+            if (steadyNs() - run->waitStartedNs < kBuysInFlightWaitNs) {
+                QTimer::singleShot(20, this, [this, run] { settleStep(run); });
+                return;
+            }
+            run->report.buysInFlight = buying;
+            run->report.errors << (buying == 1 ? QStringLiteral("a buy is still unanswered") : QStringLiteral("%1 buys are still unanswered").arg(buying));
+        }
+        run->verifying = true;
         for (const QString &account : accounts)
             listPortfolio(run, account, true);
         if (run->outstanding > 0)

@@ -30,6 +30,7 @@ QJsonObject EmergencyStopReport::toJson() const
                        {QStringLiteral("failed"), failedA},
                        {QStringLiteral("already_closed"), QJsonArray::fromStringList(alreadyClosed)},
                        {QStringLiteral("remaining_open"), remainingOpen},
+                       {QStringLiteral("buys_in_flight"), buysInFlight},
                        {QStringLiteral("verified_flat"), verifiedFlat},
                        {QStringLiteral("errors"), QJsonArray::fromStringList(errors)}};
 }
@@ -58,6 +59,10 @@ QString EmergencyStopReport::summary() const
     }
     for (const Failed &f : failed)
         s += QStringLiteral("Selling contract %1 (%2) failed: %3. ").arg(f.contractId).arg(f.account, clause(f.error));
+    if (buysInFlight > 0)
+        s += QStringLiteral("%1 sent before the stop never answered: a contract it made may be open (reconciliation "
+                            "finds it). ")
+                 .arg(buysInFlight == 1 ? QStringLiteral("1 buy") : QStringLiteral("%1 buys").arg(buysInFlight));
     s += verifiedFlat ? QStringLiteral("The server confirms nothing sellable is open.")
                       : QStringLiteral("NOT verified flat: %1 still open%2.")
                             .arg(remainingOpen == 1 ? QStringLiteral("1 contract") : QStringLiteral("%1 contracts").arg(remainingOpen))

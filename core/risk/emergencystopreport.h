@@ -47,6 +47,7 @@ struct EmergencyStopReport
     QList<Failed> failed;
     QStringList alreadyClosed;   // "account/contract" that settled before the sell reached them
     int remainingOpen = 0;       // open on the server after the stop (unsellable ones included)
+    int buysInFlight = 0;        // buys still unanswered when the stop gave up waiting for them (not flat)
     bool verifiedFlat = false;   // the server was asked and nothing sellable is left open
     QStringList errors;          // accounts that could not be queried or reached
 

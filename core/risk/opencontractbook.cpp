@@ -36,6 +36,28 @@ QStringList OpenContractBook::accounts() const
     return m_open.keys();
 }
 
+void OpenContractBook::beginBuy(const QString &account)
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_buying[account];
+}
+
+void OpenContractBook::endBuy(const QString &account)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_buying.find(account);
+    if (it == m_buying.end())
+        return;
+    if (--it.value() <= 0)
+        m_buying.erase(it);
+}
+
+int OpenContractBook::buysInFlight(const QString &account) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_buying.value(account);
+}
+
 int OpenContractBook::count() const
 {
     QMutexLocker lock(&m_mutex);

@@ -19,9 +19,17 @@ public:
     QStringList accounts() const;
     int count() const;
 
+    // Buys handed to the socket whose reply has not been handled yet: the contract they may make is not in the
+    // book until then. The executor counts one up before it sends (before the gate's last check) and down
+    // after the reply, once a contract it made is in the book; the emergency stop waits for them.
+    void beginBuy(const QString &account);
+    void endBuy(const QString &account);
+    int buysInFlight(const QString &account) const;
+
 private:
     mutable QMutex m_mutex;
     QHash<QString, QList<qint64>> m_open;
+    QHash<QString, int> m_buying;
 };
 
 } // namespace Vigil

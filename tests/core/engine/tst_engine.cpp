@@ -110,6 +110,7 @@ private Q_SLOTS:
     void tenBotsRaceForTheLastSlot();
     void dailyLossSurvivesRestart();
     void emergencyStopSellsEverythingAndBuysNothingAfter();
+    void emergencyStopWaitsForABuyOnTheWire();
     void revokingATokenClosesEverySession();
     void failedTickStreamIsSubscribedAgain();
     void invalidSymbolHaltsItsBots();
@@ -276,6 +277,39 @@ void TestEngine::emergencyStopSellsEverythingAndBuysNothingAfter()
     engine.emergencyStop();
     QVERIFY(reports.wait(30000));
     QCOMPARE(reports.first().at(0).value<EmergencyStopReport>().sold.size(), 0);
+    stopEngine(engine);
+}
+
+// A buy on the wire when the kill switch closes the gate makes its contract only when it is answered: the stop
+// waits for it and sells (or reports) that contract, instead of calling the account flat and leaving it open.
+void TestEngine::emergencyStopWaitsForABuyOnTheWire()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 1));
+    QSignalSpy reports(&engine, &Engine::emergencyStopFinished);
+    QJsonArray bots;
+    bots.append(bot(QStringLiteral("late"), strategy("R_100", "CALL", 3, "m")));
+    QVERIFY(engine.start(config({}, bots)).ok());
+    engine.withSimulator([](Sim::SimServer &sim) {
+        sim.setRateLimitsEnabled(false);
+        sim.faults().setBuyProcessingDelay(3000); // each buy executes 3 s after it arrives
+    });
+    const auto buyOnTheWire = [&engine] {
+        const Sim::SimStats stats = simStats(engine);
+        return !stats.accounts.isEmpty() && stats.accounts.first().buysReceived > stats.accounts.first().buysCompleted;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(buyOnTheWire(), 60000);
+    engine.emergencyStop();
+    QVERIFY(reports.wait(60000));
+    const EmergencyStopReport report = reports.first().at(0).value<EmergencyStopReport>();
+    const Sim::SimStats server = simStats(engine);
+    QCOMPARE(server.accounts.first().buysCompleted, server.accounts.first().buysReceived); // the late buy executed
+    QVERIFY2(server.accounts.first().buysCompleted >= 1, qPrintable(report.summary()));
+    // Every contract the server made is sold, or reported as not sellable yet; none is left unmentioned.
+    QVERIFY2(report.sold.size() + report.unsellable.size() + report.alreadyClosed.size() >= 1, qPrintable(report.summary()));
+    QCOMPARE(server.accounts.first().openContracts, int(report.unsellable.size()));
+    QCOMPARE(report.buysInFlight, 0);
+    QVERIFY2(report.verifiedFlat || !report.unsellable.isEmpty(), qPrintable(report.summary()));
     stopEngine(engine);
 }
 
