@@ -689,12 +689,17 @@ void Reconciler::decideNow()
             continue;
         if (t.status == TradeStatus::Open) {
             open.append(t);
-        } else if (now - t.openedMs < m_options.pendingGraceMs) {
+            continue;
+        }
+        const bool young = now - t.openedMs < m_options.pendingGraceMs;
+        // A live instance's row is its own to resolve; on startup it is reported as such whatever its age (a
+        // periodic run leaves a young one quietly to its reply).
+        if (const QString owner = heldBy(t); !owner.isEmpty() && (startup || !young)) {
+            r.held.append({t, owner});
+        } else if (young) {
             // Startup included: a process that crashed with a buy on the wire is not there for its reply, but
             // the server may still commit that buy after our reads.
             inFlight.append(t);
-        } else if (const QString owner = heldBy(t); !owner.isEmpty()) {
-            r.held.append({t, owner});
         } else {
             lost.append(t);
         }

@@ -349,9 +349,8 @@ void TestLeaseExpiry::frozenHolderNeitherBuysNorJournalsAfterResume()
     QCOMPARE(stats.value(u"max_buys_in_flight"_s).toInt(), 1);
 
     // (d) The other instance restarts while the frozen holder still runs (and heartbeats in the registry).
-    // Its start-up reconciliation (no grace: nothing of its own can be in flight) finds the held row naming a
-    // live instance: left to it, listed as in flight there, neither failed nor its contract adopted as an
-    // orphan.
+    // Its start-up reconciliation finds the held row naming a live instance: left to it, listed as in flight
+    // there, neither failed nor its contract adopted as an orphan.
     const auto heldRow = journal(u"SELECT local_id FROM trades WHERE request_tag = ?"_s, {held.tag});
     QCOMPARE(heldRow.size(), 1);
     const qint64 heldLocalId = heldRow.first().value(0).toLongLong();
