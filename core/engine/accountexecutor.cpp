@@ -36,7 +36,13 @@ AccountExecutor::AccountExecutor(Context context, QObject *parent) : QObject(par
              && m_ctx.tracker && m_ctx.clock);
 }
 
-AccountExecutor::~AccountExecutor() = default;
+AccountExecutor::~AccountExecutor()
+{
+    // Replies that will never be handled (the client drops a handler whose context is gone) must not keep the
+    // book counting them: every later emergency stop would wait for them.
+    for (; m_buysOnWire > 0; --m_buysOnWire)
+        m_ctx.book->endBuy(m_ctx.account);
+}
 
 void AccountExecutor::refuse(Bot *bot, const Error &error)
 {
@@ -179,6 +185,7 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
     };
     QPointer<Bot> guard(bot);
     m_ctx.book->beginBuy(m_ctx.account); // before the guard's last check: a stop that closes the gate sees it
+    ++m_buysOnWire;
     m_ctx.client->send(request, this, [this, cycle, guard](const Result<QJsonObject> &reply) {
         onBuyReply(cycle, reply, guard.data());
     }, options);
@@ -192,8 +199,13 @@ void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Resu
     {
         OpenContractBook *book;
         QString account;
-        ~EndBuyAtExit() { book->endBuy(account); }
-    } endBuyAtExit{m_ctx.book, m_ctx.account};
+        int *onWire;
+        ~EndBuyAtExit()
+        {
+            book->endBuy(account);
+            --*onWire;
+        }
+    } endBuyAtExit{m_ctx.book, m_ctx.account, &m_buysOnWire};
     const qint64 fence = cycle->permit.fence;
     // The locks are released only after the reply is journaled under their fence: releasing first would let
     // another instance take the account (a higher fence) and turn this write into a stale one.

@@ -113,6 +113,7 @@ private:
     Context m_ctx;
     bool m_reconciled = false;
     int m_inFlight = 0;
+    int m_buysOnWire = 0; // counted in the book (beginBuy) and not yet answered
     quint64 m_seq = 0;
     QHash<qint64, Reservation> m_reservations; // localId → its ledger reservation (bought by this process)
     QHash<qint64, QString> m_unknownBots;      // localId → bot, reply lost
