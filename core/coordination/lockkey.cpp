@@ -26,6 +26,11 @@ QString LockKey::bot(const QString &botId)
     return LockPrefix + QStringLiteral("bot:") + botId;
 }
 
+QString LockKey::botRun(const QString &botId)
+{
+    return LockPrefix + QStringLiteral("run:") + botId;
+}
+
 Result<void> LockKey::validate(const QString &key)
 {
     auto invalid = [](const QString &why) {

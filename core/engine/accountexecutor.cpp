@@ -15,9 +15,11 @@
 #include "health/clock.h"
 #include "health/jsonlogsink.h"
 #include "health/logcategories.h"
+#include "risk/ledgerusage.h"
 #include "risk/limitledger.h"
 #include "risk/opencontractbook.h"
 #include "risk/tradinggate.h"
+#include "store/dailyusage.h"
 #include "store/journal.h"
 #include "strategy/closedcontract.h"
 
@@ -64,6 +66,14 @@ void AccountExecutor::execute(Bot *bot, const TradeIntent &intent)
 {
     if (Result<void> g = m_ctx.gate->checkBuy(m_ctx.account); !g)
         return refuse(bot, g.error());
+    if (Result<void> run = m_ctx.locks->checkRun(bot->id()); !run) {
+        // Its run lease was lost (another instance runs it now, or it expired while this process was frozen).
+        bot->strategy().onTradeAborted();
+        Error e = run.error();
+        e.account = m_ctx.account;
+        Q_EMIT coordinationFailed(bot->id(), e);
+        return;
+    }
     if (Result<void> r = checkReconciled(); !r)
         return refuse(bot, r.error());
     if (Result<void> b = m_ctx.breaker->admit(); !b)
@@ -132,6 +142,18 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
         return undo(e, false);
     }
 
+    // The limits once more, against the journal every instance trading this account writes to: under the account
+    // lock nobody else can journal a buy of it until this one is journaled, so the count cannot go stale.
+    if (Result<void> shared = verifySharedLimits(cycle->reservation); !shared) {
+        Error e = shared.error();
+        e.bot = cycle->bot;
+        const bool halting = e.code.startsWith(QLatin1String("Limit")) && !isTransientLimit(e);
+        undo(e, false);
+        if (halting)
+            Q_EMIT limitReached(e);
+        return;
+    }
+
     const TradeIntent &in = cycle->intent;
     Trade t;
     t.account = m_ctx.account;
@@ -189,6 +211,41 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
     m_ctx.client->send(request, this, [this, cycle, guard](const Result<QJsonObject> &reply) {
         onBuyReply(cycle, reply, guard.data());
     }, options);
+}
+
+Result<LedgerUsage> AccountExecutor::journalUsage() const
+{
+    const QDate day = m_ctx.ledger->currentDay();
+    const qint64 dayStart = m_ctx.ledger->currentDayStartMs();
+    Result<DailyUsage> usage = m_ctx.journal->currentUsage(m_ctx.account, dayStart, dayStart + 86'400'000, m_ctx.digits);
+    if (!usage) {
+        Error e = usage.error();
+        e.account = m_ctx.account;
+        return e;
+    }
+    LedgerUsage view;
+    view.day = day;
+    view.tradesToday = usage->tradesOpened;
+    view.realizedPnl = usage->realizedProfit;
+    view.openContracts = usage->openCount + usage->unresolvedCount;
+    view.openStake = usage->unresolvedStake;
+    return view;
+}
+
+Result<void> AccountExecutor::verifySharedLimits(const Reservation &reservation)
+{
+    Result<LedgerUsage> view = journalUsage();
+    if (!view) {
+        VIGIL_LOG_FAILURE(lcEngine, view.error());
+        return view.error(); // the limits cannot be checked: no buy
+    }
+    return m_ctx.ledger->verify(reservation, view.value());
+}
+
+void AccountExecutor::refreshSharedUsage()
+{
+    if (Result<LedgerUsage> view = journalUsage(); view.ok())
+        (void)m_ctx.ledger->noteJournalUsage(m_ctx.account, view.value());
 }
 
 void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot)

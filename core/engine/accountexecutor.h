@@ -11,6 +11,7 @@
 #include "engine/contractsettlement.h"
 #include "engine/executionpermit.h"
 #include "health/result.h"
+#include "risk/ledgerusage.h"
 #include "risk/reservation.h"
 #include "store/trade.h"
 #include "strategy/tradeintent.h"
@@ -29,7 +30,8 @@ class OpenContractBook;
 class TradingGate;
 
 // Runs one account's trading cycles on the account thread:
-//   gate → reconciled? → breaker → limits reserve → account lock, bot lock → journal "pending" (fenced)
+//   gate → reconciled? → breaker → limits reserve → account lock, bot lock → limits again, against the journal
+//   (every instance sharing it) → journal "pending" (fenced)
 //   → buy (the guard re-checks gate and lock validity immediately before the frame is written)
 //   → reply: "open" + follow, or "failed", or "unknown" (reply lost: never re-sent; reconciliation decides)
 //   → settle → ledger, strategy.
@@ -80,6 +82,8 @@ public:
     void adoptOpen(const Trade &trade, Bot *bot);
     // The tracker's settlement of a contract.
     void onSettled(qint64 localId, const ContractSettlement &settlement, Bot *bot);
+    // Reads the account's usage from the journal (other instances' trades too) into the ledger's view.
+    void refreshSharedUsage();
 
 Q_SIGNALS:
     void buyRefused(const QString &bot, const Vigil::Error &error);     // nothing was sent
@@ -103,6 +107,8 @@ private:
     };
     void onPermit(const std::shared_ptr<Cycle> &cycle, const Result<ExecutionPermit> &permit, Bot *bot);
     void onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot);
+    Result<void> verifySharedLimits(const Reservation &reservation);
+    Result<LedgerUsage> journalUsage() const;
     void onUnrecordedBuy(const std::shared_ptr<Cycle> &cycle, qint64 contractId, const Error &refusal, Bot *bot);
     bool joinRecordedContract(const std::shared_ptr<Cycle> &cycle, qint64 contractId, Bot *bot);
     void refuse(Bot *bot, const Error &error);

@@ -147,9 +147,23 @@ void AccountWorker::openJournal(int attempt)
     connect(m_tickTimer, &QTimer::timeout, this, &AccountWorker::flushTicks);
     if (!m_watched.isEmpty())
         m_tickTimer->start();
+    // Other instances sharing the journal trade this account too: keep their usage in the limits' view.
+    auto *sharedUsageTimer = new QTimer(this);
+    sharedUsageTimer->setInterval(5000);
+    connect(sharedUsageTimer, &QTimer::timeout, this, [this] {
+        if (m_executor && m_journal) {
+            m_executor->refreshSharedUsage();
+            markDirty();
+        }
+    });
+    sharedUsageTimer->start();
     m_reconcileTimer = new QTimer(this);
     m_reconcileTimer->setInterval(int(m_config.reconcileIntervalMs));
     connect(m_reconcileTimer, &QTimer::timeout, this, [this] { startReconcile(QStringLiteral("periodic")); });
+    m_standbyTimer = new QTimer(this);
+    m_standbyTimer->setSingleShot(true);
+    m_standbyTimer->setInterval(m_config.standbyRetryMs);
+    connect(m_standbyTimer, &QTimer::timeout, this, &AccountWorker::promoteStartingBots);
     m_breakerTimer = new QTimer(this);
     m_breakerTimer->setSingleShot(true);
     connect(m_breakerTimer, &QTimer::timeout, this, [this] { m_breaker->refresh(); });
@@ -173,6 +187,11 @@ Result<Bot *> AccountWorker::createBot(const BotConfig &bc)
                 if (m_journal)
                     (void)m_journal->recordBotTransition(id, m_loginId.isEmpty() ? m_config.account.id : m_loginId,
                                                          botStateName(from), botStateName(to), reason.toString(), atMs);
+                // The run lease goes with the run: given back when the bot stops or fails, and when it was lost.
+                const HaltReason why = reason.halt;
+                if (to == BotState::Stopped || to == BotState::Failed
+                    || (to == BotState::Halted && (why == HaltReason::CoordinationUnavailable || why == HaltReason::LeaseLost)))
+                    dropRun(id);
                 const bool bad = to == BotState::Halted || to == BotState::Failed;
                 raise(bad ? EngineEvent::Level::Warning : EngineEvent::Level::Info, EngineEvent::Kind::BotStateChanged, id,
                       QStringLiteral("%1: %2 → %3%4").arg(id, botStateName(from), botStateName(to),
@@ -294,6 +313,16 @@ void AccountWorker::onFirstReady()
     connect(m_executor, &AccountExecutor::coordinationFailed, this, [this](const QString &b, const Error &e) {
         if (e.code == QLatin1String("LockTimeout") || e.code == CoordinationError::LockHeld || e.code == CoordinationError::AccountBusy)
             return; // another bot or instance is trading this account now: try again at a later tick
+        if (e.code == QLatin1String("RunLeaseInvalid")) {
+            // This instance no longer runs the bot: halted, then on standby until it can take the lease again.
+            if (Bot *bt = bot(b); bt && bt->isTrading()) {
+                (void)bt->machine().halt(HaltReason::LeaseLost, e.message, e.code);
+                (void)bt->machine().transition(BotState::Starting, StateReason::because(QStringLiteral("run lease lost: standby")));
+                promoteStartingBots();
+            }
+            raise(EngineEvent::Level::Warning, EngineEvent::Kind::LockLost, b, e.message, e.toJson());
+            return;
+        }
         if (Bot *bt = bot(b))
             (void)bt->machine().halt(HaltReason::CoordinationUnavailable, e.message, e.code);
         raise(EngineEvent::Level::Warning, EngineEvent::Kind::LockLost, b, e.message, e.toJson());
@@ -581,9 +610,62 @@ void AccountWorker::promoteStartingBots()
     if (!m_executor || !m_executor->isReconciled() || m_sessionEnded)
         return;
     for (Bot *b : std::as_const(m_bots)) {
-        if (b->state() == BotState::Starting)
-            (void)b->machine().transition(BotState::Running, StateReason::because(QStringLiteral("account reconciled")));
+        if (b->state() != BotState::Starting)
+            continue;
+        if (!m_runHeld.contains(b->id()) || !m_shared.locks->checkRun(b->id())) {
+            requestRun(b);
+            continue;
+        }
+        const QString was = m_standby.take(b->id());
+        (void)b->machine().transition(BotState::Running, StateReason::because(
+            was.isEmpty() ? QStringLiteral("account reconciled") : QStringLiteral("took over (was on standby: %1)").arg(was)));
     }
+}
+
+void AccountWorker::requestRun(Bot *b)
+{
+    const QString id = b->id();
+    if (m_runRequested.contains(id))
+        return;
+    m_runHeld.remove(id);
+    m_runRequested.insert(id);
+    m_shared.locks->acquireRun(id, this, [this, id](const Result<void> &held) {
+        m_runRequested.remove(id);
+        Bot *bt = bot(id);
+        if (held)
+            m_runHeld.insert(id);
+        if (!bt || bt->state() == BotState::Stopped || bt->state() == BotState::Failed) {
+            dropRun(id);
+            return;
+        }
+        if (held)
+            promoteStartingBots();
+        else
+            onRunRefused(bt, held.error());
+        markDirty();
+    });
+}
+
+void AccountWorker::onRunRefused(Bot *b, const Error &error)
+{
+    // Held by another instance: this one waits on standby and takes over once the lease is free (the bot
+    // stopped there, or that instance died and its lease expired). Coordination down: the same wait.
+    const QString why = error.code == CoordinationError::LockHeld
+        ? QStringLiteral("standby: %1 runs in another instance (%2)").arg(b->id(), error.message)
+        : QStringLiteral("standby: the run lease of %1 cannot be taken (%2)").arg(b->id(), error.message);
+    if (m_standby.value(b->id()) != why) {
+        m_standby.insert(b->id(), why);
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::General, b->id(), why, error.toJson());
+    }
+    b->setLastError(why);
+    m_standbyTimer->start();
+}
+
+void AccountWorker::dropRun(const QString &botId)
+{
+    m_standby.remove(botId);
+    if (m_runHeld.remove(botId))
+        m_shared.locks->releaseRun(botId);
 }
 
 void AccountWorker::onConnectionLost(const Error &reason)
@@ -1065,6 +1147,8 @@ void AccountWorker::auditEmergencyStop(const EmergencyStopReport &report)
 
 void AccountWorker::shutdown()
 {
+    if (m_shutdownWait)
+        return; // already waiting for the buys on the wire
     m_shuttingDown = true;
     for (Bot *b : std::as_const(m_bots)) {
         const BotState s = b->state();
@@ -1074,6 +1158,30 @@ void AccountWorker::shutdown()
             (void)b->machine().transition(BotState::Stopped, StateReason::because(QStringLiteral("shut down")));
     }
     emitSnapshot();
+    // A buy already sent gets its reply before the socket closes (bounded): its row is then open or failed, not
+    // "unknown" for the next start to reconcile. No bot runs any more, so no new buy starts meanwhile.
+    if (m_executor && m_executor->inFlight() > 0 && m_client && m_client->state() == DerivClient::State::Ready) {
+        raise(EngineEvent::Level::Info, EngineEvent::Kind::General, {},
+              QStringLiteral("waiting up to %1 s for %2 buy(s) on the wire before closing")
+                  .arg(m_config.shutdownWaitMs / 1000).arg(m_executor->inFlight()));
+        m_shutdownWait = new QTimer(this);
+        m_shutdownWait->setInterval(20);
+        const qint64 deadline = m_shared.clock->monotonicMs() + m_config.shutdownWaitMs;
+        connect(m_shutdownWait, &QTimer::timeout, this, [this, deadline] {
+            const bool connected = m_client && m_client->state() == DerivClient::State::Ready;
+            if (m_executor->inFlight() > 0 && connected && m_shared.clock->monotonicMs() < deadline)
+                return;
+            m_shutdownWait->stop();
+            finishShutdown();
+        });
+        m_shutdownWait->start();
+        return;
+    }
+    finishShutdown();
+}
+
+void AccountWorker::finishShutdown()
+{
     if (m_client)
         m_client->close();
     if (m_shared.sessions && !m_sessionId.isEmpty())

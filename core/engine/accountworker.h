@@ -79,6 +79,8 @@ public:
         int pingIntervalMs = 30000;
         int snapshotIntervalMs = 100;
         int tickBatchMs = 100;
+        int standbyRetryMs = 3000;
+        int shutdownWaitMs = 10'000; // shutdown(): how long buys already sent may take to be answered // a bot another instance runs: how often to try its run lease again
         bool autoStartBots = true;
     };
 
@@ -158,6 +160,11 @@ private:
     void seedLimits();
     void startReconcile(const QString &trigger);
     void promoteStartingBots();
+    // Asks for the bot's run lease (one instance runs a given bot); a bot another instance runs waits on standby.
+    void requestRun(Bot *bot);
+    void finishShutdown();
+    void onRunRefused(Bot *bot, const Error &error);
+    void dropRun(const QString &botId);
     void subscribeSymbols();
     void subscribeSymbol(const QString &symbol);
     // `failures`: consecutive failed subscriptions before this one (sets the backoff of the next attempt).
@@ -207,6 +214,11 @@ private:
     QTimer *m_snapshotTimer = nullptr;
     QTimer *m_reconcileTimer = nullptr;
     QTimer *m_breakerTimer = nullptr;
+    QTimer *m_standbyTimer = nullptr;
+    QTimer *m_shutdownWait = nullptr;       // shutdown() waiting for buys on the wire       // retries the run lease of bots on standby
+    QSet<QString> m_runHeld;                // bots whose run lease this worker holds
+    QSet<QString> m_runRequested;           // run lease asked for, answer pending
+    QHash<QString, QString> m_standby;      // bot → why it waits (the instance that runs it)
     QHash<QString, Bot *> m_bots;
     QList<QString> m_botOrder;
     QHash<QString, quint64> m_tickStreams; // symbol → stream key

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "coordinatedexecutionlocks.h"
 
+#include <optional>
+
 #include <QPointer>
 
 #include "coordination/leasekeeper.h"
+#include "coordination/lockkey.h"
 #include "coordination/tradelockscope.h"
 
 namespace Vigil {
@@ -18,6 +21,8 @@ CoordinatedExecutionLocks::~CoordinatedExecutionLocks()
     QMutexLocker lock(&m_mutex);
     for (const auto &scope : std::as_const(m_scopes))
         scope->release();
+    // Run leases are left to the keeper, which releases whatever it still holds when it ends (it may be gone
+    // already: the engine ends the coordination thread first).
 }
 
 void CoordinatedExecutionLocks::acquire(const QString &account, const QString &bot, int timeoutMs, QObject *context, Done done)
@@ -58,6 +63,8 @@ Result<void> CoordinatedExecutionLocks::check(const ExecutionPermit &permit) con
 {
     if (Result<void> local = m_local.check(permit); !local)
         return local;
+    if (Result<void> run = checkRun(permit.bot); !run)
+        return run;
     QMutexLocker lock(&m_mutex);
     const auto scope = m_scopes.value(permit.id);
     if (!scope || !scope->isValid()) {
@@ -80,6 +87,59 @@ void CoordinatedExecutionLocks::release(const ExecutionPermit &permit)
     if (scope)
         scope->release();
     m_local.release(permit);
+}
+
+void CoordinatedExecutionLocks::acquireRun(const QString &bot, QObject *context, RunDone done)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto held = m_runs.constFind(bot);
+        if (held != m_runs.cend() && m_keeper->isValid(held.value())) {
+            lock.unlock();
+            QMetaObject::invokeMethod(context, [done = std::move(done)] { done(Result<void>()); }, Qt::QueuedConnection);
+            return;
+        }
+    }
+    releaseRun(bot); // a lost or expired one: never renewed again, acquired afresh
+    m_keeper->acquire(LockKey::botRun(bot), m_ttlMs, context, [this, bot, done = std::move(done)](Result<Lease> lease) {
+        if (!lease) {
+            Error e = lease.error();
+            e.bot = bot;
+            done(e);
+            return;
+        }
+        {
+            QMutexLocker lock(&m_mutex);
+            m_runs.insert(bot, lease.value());
+        }
+        done(Result<void>());
+    });
+}
+
+Result<void> CoordinatedExecutionLocks::checkRun(const QString &bot) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto held = m_runs.constFind(bot);
+    if (held != m_runs.cend() && m_keeper->isValid(held.value()))
+        return {};
+    Error e = Error::make(ErrorKind::Coordination, QStringLiteral("RunLeaseInvalid"),
+                          QStringLiteral("bot %1 does not hold its run lease here (expired, lost or never taken): no buy").arg(bot));
+    e.bot = bot;
+    return e;
+}
+
+void CoordinatedExecutionLocks::releaseRun(const QString &bot)
+{
+    std::optional<Lease> run;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto it = m_runs.find(bot); it != m_runs.end()) {
+            run = it.value();
+            m_runs.erase(it);
+        }
+    }
+    if (run)
+        m_keeper->release(*run);
 }
 
 } // namespace Vigil

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QMutex>
 
+#include "coordination/lease.h"
 #include "engine/executionlocks.h"
 #include "engine/localexecutionlocks.h"
 
@@ -19,6 +20,8 @@ class TradeLockScope;
 // machine, Redis across machines). The permit carries the account lease's fencing token. check() requires
 // both leases valid (monotonic deadline minus drift, not lost, re-verified after a clock jump): a holder
 // that was frozen past its ttl sends nothing when it resumes. Fails closed: no coordination, no permit.
+// A bot also holds a run lease from start to stop (acquireRun): while one instance runs it, another that has it
+// configured waits on standby and takes over once the lease is free (stopped there, or its holder died).
 class CoordinatedExecutionLocks final : public ExecutionLocks
 {
 public:
@@ -29,6 +32,10 @@ public:
     void acquire(const QString &account, const QString &bot, int timeoutMs, QObject *context, Done done) override;
     Result<void> check(const ExecutionPermit &permit) const override;
     void release(const ExecutionPermit &permit) override;
+    // A lease on LockKey::botRun(bot), renewed by the keeper while the bot runs.
+    void acquireRun(const QString &bot, QObject *context, RunDone done) override;
+    Result<void> checkRun(const QString &bot) const override;
+    void releaseRun(const QString &bot) override;
 
 private:
     LeaseKeeper *m_keeper;
@@ -36,6 +43,7 @@ private:
     LocalExecutionLocks m_local;
     mutable QMutex m_mutex;
     QHash<quint64, std::shared_ptr<TradeLockScope>> m_scopes; // permit id → its leases
+    QHash<QString, Lease> m_runs; // bot id → the lease that lets it run here
 };
 
 } // namespace Vigil

@@ -201,6 +201,18 @@ Result<void> Engine::start(const EngineConfig &config)
         Q_EMIT eventRaised(e);
         Q_EMIT emergencyStopFinished(report);
     });
+    connect(m_emergency, &EmergencyStop::lateSale, this, [this](const QString &account, qint64 contractId, bool sold, const QString &detail) {
+        EngineEvent e;
+        e.level = sold ? EngineEvent::Level::Warning : EngineEvent::Level::Error;
+        e.kind = EngineEvent::Kind::General;
+        e.account = account;
+        e.message = sold ? QStringLiteral("emergency stop: contract %1, not sellable at the stop, sold once it could be%2")
+                               .arg(contractId).arg(detail.isEmpty() ? QString() : QStringLiteral(" for ") + detail)
+                         : QStringLiteral("emergency stop: contract %1 %2").arg(contractId).arg(detail);
+        e.details = QJsonObject{{QStringLiteral("contract_id"), contractId}, {QStringLiteral("sold"), sold}};
+        e.atMs = m_options.clock->nowMs();
+        Q_EMIT eventRaised(e);
+    });
     m_controlThread->start();
 
     for (const AccountConfig &a : std::as_const(m_config.accounts)) {

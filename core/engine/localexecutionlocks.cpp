@@ -124,4 +124,21 @@ int LocalExecutionLocks::waiting(const QString &account) const
     return int(m_slots.value(account).waiters.size());
 }
 
+void LocalExecutionLocks::acquireRun(const QString &bot, QObject *context, RunDone done)
+{
+    Q_UNUSED(bot)
+    QMetaObject::invokeMethod(context, [done = std::move(done)] { done(Result<void>()); }, Qt::QueuedConnection);
+}
+
+Result<void> LocalExecutionLocks::checkRun(const QString &bot) const
+{
+    Q_UNUSED(bot)
+    return {};
+}
+
+void LocalExecutionLocks::releaseRun(const QString &bot)
+{
+    Q_UNUSED(bot)
+}
+
 } // namespace Vigil

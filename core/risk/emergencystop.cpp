@@ -38,6 +38,10 @@ struct EmergencyStop::Run
 namespace {
 // How long a stop waits for buys that were on the wire when the gate closed (a buy's own timeout is 30 s).
 constexpr qint64 kBuysInFlightWaitNs = 35'000'000'000;
+// A contract not sellable at the stop is tried again this often, until its expiry (an hour of tries when the
+// server gave none).
+constexpr int kChaseIntervalMs = 1000;
+constexpr int kChaseMaxAttemptsNoExpiry = 3600;
 }
 
 EmergencyStop::EmergencyStop(TradingGate *gate, OpenContractBook *book, Clock *clock, QObject *parent)
@@ -261,6 +265,58 @@ void EmergencyStop::settleStep(const std::shared_ptr<Run> &run)
     qCInfo(lcRisk).noquote() << run->report.summary();
     Q_EMIT finished(run->report);
     run->outstanding = 1 << 30; // finished: ignore late callbacks
+    for (const auto &u : std::as_const(run->report.unsellable))
+        QTimer::singleShot(kChaseIntervalMs, this, [this, account = u.account, id = u.contractId, expiry = u.expiryMs] {
+            chase(account, id, expiry, 1);
+        });
+}
+
+void EmergencyStop::chase(const QString &account, qint64 contractId, qint64 expiryMs, int attempt)
+{
+    DerivClient *client = m_clients.value(account);
+    if (!client)
+        return;
+    // Re-armed meanwhile: the trader has taken the account back; the contract is followed to its settlement.
+    if (m_gate->checkBuy(account).ok())
+        return;
+    const qint64 now = m_clock->nowMs();
+    const bool expired = expiryMs > 0 ? now > expiryMs : attempt > kChaseMaxAttemptsNoExpiry;
+    if (expired) {
+        Q_EMIT lateSale(account, contractId, false, QStringLiteral("not sellable before it expired; it settles by itself"));
+        return;
+    }
+    DerivClient::RequestOptions options;
+    TradingGate *gate = m_gate;
+    options.guard = [gate, account]() -> Result<void> { return gate->checkSell(account, true); };
+    options.timeoutMs = 10'000;
+    const QJsonObject request{{QStringLiteral("sell"), contractId}, {QStringLiteral("price"), 0}};
+    client->send(request, this, [this, account, contractId, expiryMs, attempt](const Result<QJsonObject> &reply) {
+        if (reply.ok()) {
+            const QJsonObject s = reply->value(QLatin1String("sell")).toObject();
+            const std::optional<Money> soldFor = DerivFields::money(s.value(QLatin1String("sold_for")));
+            m_book->remove(account, contractId);
+            qCInfo(lcRisk).noquote() << "emergency stop: contract" << contractId << "of" << account << "sold once sellable";
+            Q_EMIT lateSale(account, contractId, true, soldFor ? soldFor->toString() : QString());
+            return;
+        }
+        // Still not sellable, or settled meanwhile (the tracker records how): ask the server which.
+        DerivClient *again = m_clients.value(account);
+        if (!again)
+            return;
+        const QJsonObject poc{{QStringLiteral("proposal_open_contract"), 1}, {QStringLiteral("contract_id"), contractId}};
+        again->send(poc, this, [this, account, contractId, expiryMs, attempt](const Result<QJsonObject> &state) {
+            if (state.ok()) {
+                const QJsonObject c = state->value(QLatin1String("proposal_open_contract")).toObject();
+                if (DerivFields::flag(c.value(QLatin1String("is_sold"))) == true) {
+                    m_book->remove(account, contractId);
+                    return;
+                }
+            }
+            QTimer::singleShot(kChaseIntervalMs, this, [this, account, contractId, expiryMs, attempt] {
+                chase(account, contractId, expiryMs, attempt + 1);
+            });
+        });
+    }, options);
 }
 
 } // namespace Vigil

@@ -21,7 +21,8 @@ class TradingGate;
 // The caller closes the gate first (TradingGate is written from any thread without a worker's help);
 // run() then sells every open contract at market — the ones the engine knows (OpenContractBook) at once,
 // and any others the server's portfolio lists — reports the ones that cannot be sold with their expiry,
-// re-queries the server to verify nothing sellable is left, and emits the report. Idempotent: a second
+// re-queries the server to verify nothing sellable is left, and emits the report. Contracts it reported as not
+// sellable yet are tried again every second afterwards until sold or expired (lateSale). Idempotent: a second
 // run finds nothing to sell.
 class EmergencyStop final : public QObject
 {
@@ -43,6 +44,10 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void finished(const Vigil::EmergencyStopReport &report);
+    // After the report: a contract it listed as not sellable yet ("waiting for entry tick", a market pause) was sold
+    // once it could be (soldFor empty when the reply had no amount), or it could not be before it expired
+    // (sold false: it settles by itself and is followed to its settlement as before).
+    void lateSale(const QString &account, qint64 contractId, bool sold, const QString &detail);
 
 private:
     struct Run;
@@ -52,6 +57,9 @@ private:
     void querySellable(const std::shared_ptr<Run> &run, const QString &account, qint64 contractId, const QString &why);
     void listPortfolio(const std::shared_ptr<Run> &run, const QString &account, bool verify);
     void settleStep(const std::shared_ptr<Run> &run);
+    // Tries again to sell a contract the report listed as not sellable, every second until it is sold, closed,
+    // expired, or the stop was lifted for its account.
+    void chase(const QString &account, qint64 contractId, qint64 expiryMs, int attempt);
 
     TradingGate *m_gate;
     OpenContractBook *m_book;

@@ -10,6 +10,8 @@ namespace Vigil {
 
 namespace {
 constexpr qint64 s_dayMs = 86'400'000;
+// How long the shared journal's figures of open contracts and P&L are shown after they were read.
+constexpr qint64 s_journalViewFreshMs = 30'000;
 
 qint64 floorDiv(qint64 a, qint64 b)
 {
@@ -50,6 +52,11 @@ QDate LimitLedger::dayOf(qint64 nowMs) const
 QDate LimitLedger::currentDay() const
 {
     return dayOf(m_clock.nowMs());
+}
+
+qint64 LimitLedger::currentDayStartMs() const
+{
+    return dayNumber(m_clock.nowMs()) * s_dayMs + m_offsetMs;
 }
 
 qint64 LimitLedger::msUntilRollover() const
@@ -205,6 +212,89 @@ Result<void> LimitLedger::setStartOfDayBalance(const QString &account, QDate day
     return result;
 }
 
+std::optional<Error> LimitLedger::check(const QString &account, const Account &a, const Usage &u, Money stake) const
+{
+    const LimitConfig &c = a.config;
+    if (stake.minor() <= 0 || stake.digits() != a.digits) {
+        return ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), account,
+                           QStringLiteral("stake %1 is not a positive amount in the account's currency")
+                               .arg(stake.toString()));
+    }
+    if (!a.startBalance) {
+        return ledgerError(ErrorKind::NotSent, QStringLiteral("LimitDayNotSeeded"), account,
+                           QStringLiteral("the start-of-day balance for %1 is not known yet, so the daily "
+                                          "loss limit cannot be checked; no buy until it is set")
+                               .arg(a.day.toString(Qt::ISODate)));
+    }
+    const QString whose = u.fromJournal ? QStringLiteral(" (every instance trading this account, per the shared journal)")
+                                        : QString();
+    if (c.maxStake && stake > *c.maxStake) {
+        return limitError(account, QStringLiteral("LimitMaxStake"),
+                          QStringLiteral("stake %1 is above the account's max stake %2")
+                              .arg(stake.toString(), c.maxStake->toString()),
+                          {{QStringLiteral("used"), stake.toString()},
+                           {QStringLiteral("max"), c.maxStake->toString()},
+                           {QStringLiteral("transient"), false}});
+    }
+    if (u.trades + 1 > c.maxTradesPerDay) {
+        return limitError(account, QStringLiteral("LimitTradesPerDay"),
+                          QStringLiteral("daily trade limit reached (%1 of %2 trades today%3); new buys are "
+                                         "blocked until the day rolls over at %4")
+                              .arg(u.trades)
+                              .arg(c.maxTradesPerDay)
+                              .arg(whose, boundaryText()),
+                          {{QStringLiteral("used"), u.trades},
+                           {QStringLiteral("max"), c.maxTradesPerDay},
+                           {QStringLiteral("shared"), u.fromJournal},
+                           {QStringLiteral("transient"), false}});
+    }
+    if (u.open + u.pending + 1 > c.maxConcurrentOpen) {
+        return limitError(account, QStringLiteral("LimitConcurrentOpen"),
+                          QStringLiteral("%1 of %2 contracts are open or being bought%3; a new buy waits "
+                                         "until one settles")
+                              .arg(u.open + u.pending)
+                              .arg(c.maxConcurrentOpen)
+                              .arg(whose),
+                          {{QStringLiteral("used"), u.open + u.pending},
+                           {QStringLiteral("open"), u.open},
+                           {QStringLiteral("pending"), u.pending},
+                           {QStringLiteral("max"), c.maxConcurrentOpen},
+                           {QStringLiteral("shared"), u.fromJournal},
+                           {QStringLiteral("transient"), true}});
+    }
+    const Money limit = c.dailyLossLimit(*a.startBalance);
+    const Money worst = worstCaseLoss(u.atRisk + stake, u.realized);
+    if (worst <= limit)
+        return std::nullopt;
+    const bool transient = worstCaseLoss(stake, u.realized) <= limit;
+    return limitError(account, QStringLiteral("LimitDailyLoss"),
+                      QStringLiteral("daily loss limit %1 (%2): a %3 stake could bring today's loss to %4 "
+                                     "(realized P&L %5, at risk in open contracts %6%7)")
+                          .arg(limit.toString(), c.describeDailyLoss(), stake.toString(), worst.toString(),
+                               u.realized.toString(), u.atRisk.toString(), whose),
+                      {{QStringLiteral("used"), worstCaseLoss(u.atRisk, u.realized).toString()},
+                       {QStringLiteral("max"), limit.toString()},
+                       {QStringLiteral("stake"), stake.toString()},
+                       {QStringLiteral("realized_pnl"), u.realized.toString()},
+                       {QStringLiteral("at_risk"), u.atRisk.toString()},
+                       {QStringLiteral("shared"), u.fromJournal},
+                       {QStringLiteral("transient"), transient}});
+}
+
+LimitLedger::Usage LimitLedger::ownUsage(const Account &a)
+{
+    Usage u;
+    u.trades = a.trades;
+    u.open = a.seededOpen + a.confirmed;
+    u.pending = int(a.reservations.size()) - a.confirmed;
+    u.atRisk = a.seededOpenStake + a.reservedStake;
+    u.realized = a.realized;
+    // Trades of the day only grow: what the shared journal counted last time is a floor, however old.
+    if (a.journal && a.journal->day == a.day)
+        u.trades = qMax(u.trades, a.journal->usage.tradesToday);
+    return u;
+}
+
 Result<Reservation> LimitLedger::reserve(const QString &account, Money stake)
 {
     QList<Event> events;
@@ -217,74 +307,15 @@ Result<Reservation> LimitLedger::reserve(const QString &account, Money stake)
             refusal = found.error();
         } else {
             Account &a = *found.value();
-            const LimitConfig &c = a.config;
-            const int open = a.seededOpen + a.confirmed;
-            const int pending = int(a.reservations.size()) - a.confirmed;
-            const Money atRisk = a.seededOpenStake + a.reservedStake;
-
-            if (stake.minor() <= 0 || stake.digits() != a.digits) {
-                refusal = ledgerError(ErrorKind::InvalidInput, QStringLiteral("InvalidStake"), account,
-                                      QStringLiteral("stake %1 is not a positive amount in the account's currency")
-                                          .arg(stake.toString()));
-            } else if (!a.startBalance) {
-                refusal = ledgerError(ErrorKind::NotSent, QStringLiteral("LimitDayNotSeeded"), account,
-                                      QStringLiteral("the start-of-day balance for %1 is not known yet, so the daily "
-                                                     "loss limit cannot be checked; no buy until it is set")
-                                          .arg(a.day.toString(Qt::ISODate)));
-            } else if (c.maxStake && stake > *c.maxStake) {
-                refusal = limitError(account, QStringLiteral("LimitMaxStake"),
-                                     QStringLiteral("stake %1 is above the account's max stake %2")
-                                         .arg(stake.toString(), c.maxStake->toString()),
-                                     {{QStringLiteral("used"), stake.toString()},
-                                      {QStringLiteral("max"), c.maxStake->toString()},
-                                      {QStringLiteral("transient"), false}});
-            } else if (a.trades + 1 > c.maxTradesPerDay) {
-                refusal = limitError(account, QStringLiteral("LimitTradesPerDay"),
-                                     QStringLiteral("daily trade limit reached (%1 of %2 trades today); new buys are "
-                                                    "blocked until the day rolls over at %3")
-                                         .arg(a.trades)
-                                         .arg(c.maxTradesPerDay)
-                                         .arg(boundaryText()),
-                                     {{QStringLiteral("used"), a.trades},
-                                      {QStringLiteral("max"), c.maxTradesPerDay},
-                                      {QStringLiteral("transient"), false}});
-            } else if (open + pending + 1 > c.maxConcurrentOpen) {
-                refusal = limitError(account, QStringLiteral("LimitConcurrentOpen"),
-                                     QStringLiteral("%1 of %2 contracts are open or being bought; a new buy waits "
-                                                    "until one settles")
-                                         .arg(open + pending)
-                                         .arg(c.maxConcurrentOpen),
-                                     {{QStringLiteral("used"), open + pending},
-                                      {QStringLiteral("open"), open},
-                                      {QStringLiteral("pending"), pending},
-                                      {QStringLiteral("max"), c.maxConcurrentOpen},
-                                      {QStringLiteral("transient"), true}});
-            } else {
-                const Money limit = c.dailyLossLimit(*a.startBalance);
-                const Money worst = worstCaseLoss(atRisk + stake, a.realized);
-                if (worst > limit) {
-                    const bool transient = worstCaseLoss(stake, a.realized) <= limit;
-                    refusal = limitError(
-                        account, QStringLiteral("LimitDailyLoss"),
-                        QStringLiteral("daily loss limit %1 (%2): a %3 stake could bring today's loss to %4 "
-                                       "(realized P&L %5, at risk in open contracts %6)")
-                            .arg(limit.toString(), c.describeDailyLoss(), stake.toString(), worst.toString(),
-                                 a.realized.toString(), atRisk.toString()),
-                        {{QStringLiteral("used"), worstCaseLoss(atRisk, a.realized).toString()},
-                         {QStringLiteral("max"), limit.toString()},
-                         {QStringLiteral("stake"), stake.toString()},
-                         {QStringLiteral("realized_pnl"), a.realized.toString()},
-                         {QStringLiteral("at_risk"), atRisk.toString()},
-                         {QStringLiteral("transient"), transient}});
-                } else {
-                    reservation.id = m_nextId++;
-                    reservation.account = account;
-                    reservation.stake = stake;
-                    reservation.day = a.day;
-                    a.trades += 1;
-                    a.reservedStake += stake;
-                    a.reservations.insert(reservation.id, Pending{stake, a.day, false});
-                }
+            refusal = check(account, a, ownUsage(a), stake);
+            if (!refusal) {
+                reservation.id = m_nextId++;
+                reservation.account = account;
+                reservation.stake = stake;
+                reservation.day = a.day;
+                a.trades += 1;
+                a.reservedStake += stake;
+                a.reservations.insert(reservation.id, Pending{stake, a.day, false});
             }
             // Only the four limits are "reached"; missing data (not seeded) and bad input are not.
             if (refusal && refusal->details.contains(QLatin1String("limit")))
@@ -295,6 +326,57 @@ Result<Reservation> LimitLedger::reserve(const QString &account, Money stake)
     if (refusal)
         return *refusal;
     return reservation;
+}
+
+Result<void> LimitLedger::verify(const Reservation &reservation, const LedgerUsage &journal)
+{
+    QList<Event> events;
+    std::optional<Error> refusal;
+    {
+        QMutexLocker lock(&m_mutex);
+        Result<Account *> found = accountLocked(reservation.account, events);
+        if (!found) {
+            refusal = found.error();
+        } else if (!found.value()->reservations.contains(reservation.id)) {
+            refusal = ledgerError(ErrorKind::Internal, QStringLiteral("LimitUnknownReservation"), reservation.account,
+                                  QStringLiteral("reservation %1 is not outstanding").arg(reservation.id));
+        } else {
+            Account &a = *found.value();
+            if (keepView(a, journal)) {
+                Usage u;
+                u.fromJournal = true;
+                u.trades = journal.tradesToday;
+                u.open = journal.openContracts;
+                u.atRisk = journal.openStake;
+                u.realized = journal.realizedPnl;
+                refusal = check(reservation.account, a, u, reservation.stake);
+            }
+            // A view of another day (the day rolled over while reading) checks nothing: reserve() did, for today.
+            if (refusal && refusal->details.contains(QLatin1String("limit")))
+                events.append(Event{reservation.account, refusal, QDate()});
+        }
+    }
+    emitEvents(events);
+    if (refusal)
+        return *refusal;
+    return {};
+}
+
+Result<void> LimitLedger::noteJournalUsage(const QString &account, const LedgerUsage &journal)
+{
+    return withAccount(account, [this, &journal](Account &a) -> Result<void> {
+        (void)keepView(a, journal);
+        return {};
+    });
+}
+
+bool LimitLedger::keepView(Account &a, const LedgerUsage &journal) const
+{
+    const QDate day = journal.day.isValid() ? journal.day : a.day;
+    if (day != a.day)
+        return false;
+    a.journal = JournalView{day, journal, m_clock.nowMs()};
+    return true;
 }
 
 Result<void> LimitLedger::withAccount(const QString &account, const std::function<Result<void>(Account &)> &change)
@@ -397,7 +479,7 @@ Result<void> LimitLedger::settle(const QString &account, Money stake, Money prof
     });
 }
 
-LimitStatus LimitLedger::statusOf(const QString &account, const Account &a)
+LimitStatus LimitLedger::statusOf(const QString &account, const Account &a, qint64 nowMs)
 {
     LimitStatus s;
     s.account = account;
@@ -411,7 +493,20 @@ LimitStatus LimitLedger::statusOf(const QString &account, const Account &a)
     s.maxConcurrentOpen = a.config.maxConcurrentOpen;
     s.realizedPnl = a.realized;
     s.stakeAtRisk = a.seededOpenStake + a.reservedStake;
-    const Money worst = worstCaseLoss(s.stakeAtRisk, a.realized);
+    // Other instances sharing the journal: their trades count for the day; their open contracts and P&L show
+    // while the journal's figures are recent (this instance's own ones are in both views).
+    if (a.journal && a.journal->day == a.day) {
+        const LedgerUsage &j = a.journal->usage;
+        s.tradesToday = qMax(s.tradesToday, j.tradesToday);
+        if (nowMs - a.journal->atMs <= s_journalViewFreshMs) {
+            s.openContracts = qMax(s.openContracts, j.openContracts - s.pendingContracts);
+            if (j.openStake > s.stakeAtRisk)
+                s.stakeAtRisk = j.openStake;
+            if (j.realizedPnl < s.realizedPnl)
+                s.realizedPnl = j.realizedPnl;
+        }
+    }
+    const Money worst = worstCaseLoss(s.stakeAtRisk, s.realizedPnl);
     s.lossUsed = worst.isNegative() ? Money::zero(a.digits) : worst;
     s.dailyLossRule = a.config.describeDailyLoss();
     if (a.config.dailyLossAbsolute)
@@ -445,7 +540,7 @@ LimitStatus LimitLedger::snapshot(const QString &account) const
     }
     Account copy = it.value(); // shows the rolled-over view without changing state in a const call
     rollOver(copy, currentDay());
-    return statusOf(account, copy);
+    return statusOf(account, copy, m_clock.nowMs());
 }
 
 } // namespace Vigil

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include <QDate>
 #include <QHash>
@@ -57,6 +58,8 @@ public:
     ~LimitLedger() override;
 
     QDate currentDay() const;
+    // When the current ledger day began (UTC ms): the start of the journal's window for the day's usage.
+    qint64 currentDayStartMs() const;
     // Until the next rollover, for an engine timer that re-seeds the start balance.
     qint64 msUntilRollover() const;
 
@@ -69,6 +72,16 @@ public:
     Result<void> setStartOfDayBalance(const QString &account, QDate day, Money balance);
 
     Result<Reservation> reserve(const QString &account, Money stake);
+    // The same limits for an outstanding reservation, against the journal's view of the account instead of this
+    // ledger's: `journal` is what the journal shared by every instance trading the account holds (rows of every
+    // instance, not yet this buy): tradesToday, openContracts = open + pending + unknown rows, openStake = their
+    // stakes, realizedPnl. Called under the account lock right before the buy is journaled, it is what keeps
+    // several instances together inside one account's limits. A refusal is reserve()'s error (details.shared
+    // true); the caller releases the reservation. The view is kept: the day's trades it counts are a floor for
+    // later reserve() calls, and snapshot() shows it for a while.
+    Result<void> verify(const Reservation &reservation, const LedgerUsage &journal);
+    // Keeps a fresh journal view for snapshot() and reserve() without a buy (a periodic refresh).
+    Result<void> noteJournalUsage(const QString &account, const LedgerUsage &journal);
     // The buy was not made: gives back the trade (if still the same day), the slot and the stake at risk.
     // Only for reservations not yet confirmed (a confirmed contract exists and must be settled).
     Result<void> release(const Reservation &reservation);
@@ -96,6 +109,12 @@ private:
         QDate day;
         bool confirmed = false;
     };
+    struct JournalView
+    {
+        QDate day;
+        LedgerUsage usage;
+        qint64 atMs = 0;
+    };
     struct Account
     {
         LimitConfig config;
@@ -109,6 +128,17 @@ private:
         QHash<quint64, Pending> reservations;
         int confirmed = 0;
         Money reservedStake;
+        std::optional<JournalView> journal; // the shared journal's figures, last read
+    };
+    // What the limits are checked against: this ledger's counts, or the shared journal's.
+    struct Usage
+    {
+        int trades = 0;
+        int open = 0;
+        int pending = 0;
+        Money atRisk;
+        Money realized;
+        bool fromJournal = false;
     };
     struct Event
     {
@@ -122,7 +152,11 @@ private:
     QString boundaryText() const;
     // Under m_mutex. Returns true if the account rolled over to `today`.
     static bool rollOver(Account &a, QDate today);
-    static LimitStatus statusOf(const QString &account, const Account &a);
+    static LimitStatus statusOf(const QString &account, const Account &a, qint64 nowMs);
+    static Usage ownUsage(const Account &a);
+    // Keeps the journal's figures on the account when they are of its day (true), else ignores them.
+    bool keepView(Account &a, const LedgerUsage &journal) const;
+    std::optional<Error> check(const QString &account, const Account &a, const Usage &usage, Money stake) const;
     Result<Account *> accountLocked(const QString &account, QList<Event> &events);
     // Runs `change` on the account under m_mutex, then emits what it queued.
     Result<void> withAccount(const QString &account, const std::function<Result<void>(Account &)> &change);

@@ -18,6 +18,7 @@ struct DailyUsage
     Money realizedProfit; // sum of those rows' profits (negative = a loss)
     int openCount = 0; // Open rows now, whatever day they were opened
     int unresolvedCount = 0; // Pending + Unknown rows now, whatever day
+    Money unresolvedStake; // sum of the stakes of the Open, Pending and Unknown rows now: all still at risk
 };
 
 // The UTC day containing `ms`: [start, start + 86'400'000).

@@ -963,6 +963,17 @@ Result<qint64> Journal::highestFence(const QString &account)
 
 Result<DailyUsage> Journal::dailyUsage(const QString &account, qint64 dayStartMs, qint64 dayEndMs, int moneyDigits)
 {
+    return usage(account, dayStartMs, dayEndMs, moneyDigits, true);
+}
+
+Result<DailyUsage> Journal::currentUsage(const QString &account, qint64 dayStartMs, qint64 dayEndMs, int moneyDigits)
+{
+    return usage(account, dayStartMs, dayEndMs, moneyDigits, false);
+}
+
+Result<DailyUsage> Journal::usage(const QString &account, qint64 dayStartMs, qint64 dayEndMs, int moneyDigits,
+                                  bool checkPrecision)
+{
     d->assertThread();
     if (dayEndMs <= dayStartMs)
         return invalid(QStringLiteral("BadRange"), QStringLiteral("dailyUsage needs dayStartMs < dayEndMs"));
@@ -972,7 +983,7 @@ Result<DailyUsage> Journal::dailyUsage(const QString &account, qint64 dayStartMs
     SqlTransaction tx(d->sql);
     if (auto r = tx.begin(SqlTransaction::Mode::Read); !r)
         return r.error();
-    {
+    if (checkPrecision) {
         auto q
             = d->sql.query(QStringLiteral("SELECT DISTINCT money_digits FROM trades WHERE account = ?"), { account });
         if (!q)
@@ -989,6 +1000,7 @@ Result<DailyUsage> Journal::dailyUsage(const QString &account, qint64 dayStartMs
     DailyUsage u;
     u.stakeOpened = Money::zero(moneyDigits);
     u.realizedProfit = Money::zero(moneyDigits);
+    u.unresolvedStake = Money::zero(moneyDigits);
     {
         auto q = d->sql.query(
             QStringLiteral("SELECT COUNT(*), CAST(COALESCE(SUM(stake_minor), 0) AS BIGINT) FROM trades"
@@ -1015,7 +1027,8 @@ Result<DailyUsage> Journal::dailyUsage(const QString &account, qint64 dayStartMs
         u.realizedProfit = Money::fromMinor(q.value().value(1).toLongLong(), moneyDigits);
     }
     {
-        auto q = d->sql.query(QStringLiteral("SELECT status, COUNT(*) FROM trades WHERE account = ?"
+        auto q = d->sql.query(QStringLiteral("SELECT status, COUNT(*), CAST(COALESCE(SUM(stake_minor), 0) AS BIGINT)"
+                                             " FROM trades WHERE account = ?"
                                              " AND status IN ('open', 'pending', 'unknown') GROUP BY status"),
             { account });
         if (!q)
@@ -1026,6 +1039,7 @@ Result<DailyUsage> Journal::dailyUsage(const QString &account, qint64 dayStartMs
                 u.openCount += n;
             else
                 u.unresolvedCount += n;
+            u.unresolvedStake += Money::fromMinor(q.value().value(2).toLongLong(), moneyDigits);
         }
     }
     if (auto r = tx.commit(); !r)

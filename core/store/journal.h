@@ -117,6 +117,9 @@ public:
     // Usage in [dayStartMs, dayEndMs) (see DailyUsage). moneyDigits is the account currency's precision:
     // it sets the precision of the sums and must match the stored rows' ("PrecisionMismatch").
     Result<DailyUsage> dailyUsage(const QString &account, qint64 dayStartMs, qint64 dayEndMs, int moneyDigits = 2);
+    // The same figures without the precision check (which reads every row of the account): the per-buy check of
+    // the limits against the journal, which every instance sharing it writes to, under the account lock.
+    Result<DailyUsage> currentUsage(const QString &account, qint64 dayStartMs, qint64 dayEndMs, int moneyDigits);
     // Records the balance at the start of day `dayKey` ("YYYY-MM-DD", UTC). The first write wins:
     // returns the stored value, which is `balance` only if none was stored yet.
     Result<Money> setDayStartBalance(const QString &account, const QString &dayKey, Money balance);
@@ -141,6 +144,8 @@ public:
 
 private:
     explicit Journal(std::unique_ptr<JournalPrivate> d);
+    Result<DailyUsage> usage(const QString &account, qint64 dayStartMs, qint64 dayEndMs, int moneyDigits,
+                             bool checkPrecision);
     std::unique_ptr<JournalPrivate> d;
 };
 

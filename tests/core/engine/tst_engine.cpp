@@ -111,6 +111,7 @@ private Q_SLOTS:
     void dailyLossSurvivesRestart();
     void emergencyStopSellsEverythingAndBuysNothingAfter();
     void emergencyStopWaitsForABuyOnTheWire();
+    void emergencyStopSellsAContractOnceItBecomesSellable();
     void revokingATokenClosesEverySession();
     void failedTickStreamIsSubscribedAgain();
     void invalidSymbolHaltsItsBots();
@@ -310,6 +311,33 @@ void TestEngine::emergencyStopWaitsForABuyOnTheWire()
     QCOMPARE(server.accounts.first().openContracts, int(report.unsellable.size()));
     QCOMPARE(report.buysInFlight, 0);
     QVERIFY2(report.verifiedFlat || !report.unsellable.isEmpty(), qPrintable(report.summary()));
+    stopEngine(engine);
+}
+
+void TestEngine::emergencyStopSellsAContractOnceItBecomesSellable()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 1));
+    QSignalSpy reports(&engine, &Engine::emergencyStopFinished);
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QJsonArray bots;
+    bots.append(bot(QStringLiteral("held"), strategy("R_100", "CALL", 10, "m")));
+    QVERIFY(engine.start(config({}, bots)).ok());
+    engine.withSimulator([](Sim::SimServer &sim) { sim.setRateLimitsEnabled(false); });
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeOpened) >= 1, 60000);
+    // The server refuses the first sells as "not valid to sell" (as while it waits for the entry tick).
+    engine.withSimulator([](Sim::SimServer &sim) {
+        sim.faults().failCall(QStringLiteral("sell"), QStringLiteral("InvalidtoSell"),
+                              QStringLiteral("Contract is not yet valid for sale, waiting for entry tick."), 3);
+    });
+    engine.emergencyStop();
+    QVERIFY(reports.wait(60000));
+    const EmergencyStopReport report = reports.first().at(0).value<EmergencyStopReport>();
+    QVERIFY2(!report.unsellable.isEmpty(), qPrintable(report.summary()));
+    QVERIFY(simStats(engine).accounts.first().openContracts >= 1);
+    // Tried again every second after the report: sold once the server lets it go, long before its expiry.
+    QTRY_COMPARE_WITH_TIMEOUT(simStats(engine).accounts.first().openContracts, 0, 20000);
+    QVERIFY(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("sold once it could be")) >= 1);
     stopEngine(engine);
 }
 

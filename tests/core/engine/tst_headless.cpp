@@ -56,6 +56,31 @@ struct Output
         return -1;
     }
 };
+// Every row of the journal at `db` (a fresh connection: nothing held open between reads).
+QList<Trade> journalRows(const QString &db)
+{
+    JournalConfig jc;
+    jc.url = db;
+    auto journal = Journal::open(jc);
+    if (!journal)
+        return {};
+    Result<QList<Trade>> all = journal.value()->trades(TradeFilter());
+    return all ? all.value() : QList<Trade>();
+}
+
+// Waits for a buy journaled and not answered yet (its server holds it: a buy_delay fault).
+bool waitForPendingRow(const QString &db, Trade *row)
+{
+    return QTest::qWaitFor([&] {
+        for (const Trade &t : journalRows(db)) {
+            if (t.status == TradeStatus::Pending) {
+                *row = t;
+                return true;
+            }
+        }
+        return false;
+    }, 60000);
+}
 } // namespace
 
 class TestHeadless final : public QObject
@@ -67,6 +92,7 @@ private Q_SLOTS:
     void configErrors();
     void killNineThenRestartAdoptsBeforeTrading();
     void killedMidBuyRestartWaitsForThatBuy();
+    void sigtermWaitsForTheBuyOnTheWire();
     void emergencyStopCommand();
 
 private:
@@ -264,15 +290,7 @@ void TestHeadless::killedMidBuyRestartWaitsForThatBuy()
     const QString db = dir.filePath(QStringLiteral("journal.db"));
     const QStringList args = runnerArgs(config, url, db, QStringLiteral("midbuy-test"));
     const QProcessEnvironment env = runnerEnvironment(dir);
-    JournalConfig jc;
-    jc.url = db;
-    auto rows = [&jc]() -> QList<Trade> {
-        auto journal = Journal::open(jc);
-        if (!journal)
-            return {};
-        Result<QList<Trade>> all = journal.value()->trades(TradeFilter());
-        return all ? all.value() : QList<Trade>();
-    };
+    auto rows = [&db] { return journalRows(db); };
 
     Trade inFlight;
     {
@@ -282,15 +300,7 @@ void TestHeadless::killedMidBuyRestartWaitsForThatBuy()
         runner.setProcessEnvironment(env);
         runner.start(binary("app/headless/vigil-headless"), args);
         QVERIFY(runner.waitForStarted(10000));
-        QVERIFY(QTest::qWaitFor([&] {
-            for (const Trade &t : rows()) {
-                if (t.status == TradeStatus::Pending) {
-                    inFlight = t;
-                    return true;
-                }
-            }
-            return false;
-        }, 60000));
+        QVERIFY(waitForPendingRow(db, &inFlight));
         ::kill(pid_t(runner.processId()), SIGKILL);
         QVERIFY(runner.waitForFinished(10000));
     }
@@ -325,6 +335,43 @@ void TestHeadless::killedMidBuyRestartWaitsForThatBuy()
         if (t.localId != inFlight.localId && t.openedMs >= restartedMs)
             QVERIFY2(t.openedMs >= after.updatedMs, qPrintable(QStringLiteral("row %1 opened before the in-flight buy was resolved").arg(t.localId)));
     }
+    sim.terminate();
+    sim.waitForFinished(5000);
+}
+
+void TestHeadless::sigtermWaitsForTheBuyOnTheWire()
+{
+    QTemporaryDir dir;
+    QProcess sim;
+    Output simOut;
+    QString url;
+    QVERIFY(startSim(sim, simOut, &url, {QStringLiteral("--fault"), QStringLiteral("buy_delay:ms=3000")}));
+    const QString config = writeConfig(dir, QStringLiteral(
+        R"({"symbol":"1HZ100V","contract_type":"CALL","duration":2,"duration_unit":"m","stake":"1.00"})"));
+    const QString db = dir.filePath(QStringLiteral("journal.db"));
+    auto rows = [&db] { return journalRows(db); };
+    QProcess runner;
+    Output out;
+    out.attach(runner);
+    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    runner.setProcessEnvironment(runnerEnvironment(dir));
+    runner.start(binary("app/headless/vigil-headless"), runnerArgs(config, url, db, QStringLiteral("sigterm-test")));
+    QVERIFY(runner.waitForStarted(10000));
+    Trade inFlight;
+    QVERIFY(waitForPendingRow(db, &inFlight));
+    // A graceful stop while the server still holds the buy: the reply is waited for, then the socket closes.
+    runner.terminate();
+    QVERIFY(runner.waitForFinished(30000));
+    QCOMPARE(runner.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(runner.exitCode(), 0);
+    for (const Trade &t : rows()) {
+        if (t.localId != inFlight.localId)
+            continue;
+        QVERIFY2(t.status == TradeStatus::Open || isSettledStatus(t.status),
+                 qPrintable(QStringLiteral("the buy cut by SIGTERM is %1 (%2)").arg(tradeStatusToString(t.status), t.closeReason)));
+        QVERIFY(t.contractId > 0);
+    }
+    QVERIFY(out.count(QRegularExpression(QStringLiteral("waiting up to \\d+ s for \\d+ buy"))) >= 1);
     sim.terminate();
     sim.waitForFinished(5000);
 }

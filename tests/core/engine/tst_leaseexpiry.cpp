@@ -135,9 +135,24 @@ QProcess *TestLeaseExpiry::startRunner(const QString &name)
     p->setProcessChannelMode(QProcess::MergedChannels);
     p->setStandardOutputFile(m_dir.filePath(name + u".out"_s), QIODevice::Append);
     p->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    // Bots of their own (a bot configured in both would run in one of them only: its run lease).
+    QFile base(m_dir.filePath(u"bots.json"_s));
+    QFile own(m_dir.filePath(u"bots-%1.json"_s.arg(name)));
+    if (base.open(QIODevice::ReadOnly) && own.open(QIODevice::WriteOnly)) {
+        QJsonObject config = QJsonDocument::fromJson(base.readAll()).object();
+        QJsonArray bots = config.value(u"bots"_s).toArray();
+        for (QJsonValueRef bot : bots) {
+            QJsonObject b = bot.toObject();
+            b.insert(u"id"_s, QString(name + u'-' + b.value(u"id"_s).toString()));
+            bot = b;
+        }
+        config.insert(u"bots"_s, bots);
+        own.write(QJsonDocument(config).toJson());
+    }
+    own.close();
     // One journal for both, as two processes on one machine sharing a data directory.
     p->start(buildBinary("app/headless/vigil-headless"),
-             {u"--config"_s, m_dir.filePath(u"bots.json"_s), u"--endpoint"_s, m_sim.url(), u"--app-id"_s, u"1089"_s,
+             {u"--config"_s, own.fileName(), u"--endpoint"_s, m_sim.url(), u"--app-id"_s, u"1089"_s,
               u"--redis"_s, m_redis.url(), u"--instance"_s, name, u"--db"_s, m_dir.filePath(u"journal.db"_s),
               u"--status-interval"_s, u"0"_s});
     return p;

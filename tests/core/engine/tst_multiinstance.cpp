@@ -65,6 +65,7 @@ private:
     void stopRedis();
     QJsonObject simStats();
     QList<QProcess *> startRunners(int n, const QString &tag);
+    QString writeConfig(const QString &instance);
     void stopRunners(QList<QProcess *> &runners);
 
     QTemporaryDir m_dir;
@@ -122,14 +123,22 @@ void TestMultiInstance::initTestCase()
     m_simUrl = QUrl(m_simUrl).adjusted(QUrl::RemoveQuery).toString();
     QVERIFY(!waitForLine(m_simOutput, QRegularExpression(u"control endpoint on (http://\\S+)"_s), 10000).isEmpty());
 
-    QFile config(m_dir.filePath(u"bots.json"_s));
-    QVERIFY(config.open(QIODevice::WriteOnly));
-    config.write(R"({"accounts": [{"id": "shared", "token": {"env": "VIGIL_MULTI_TOKEN"},
+}
+
+QString TestMultiInstance::writeConfig(const QString &instance)
+{
+    // Bots of its own in each instance (a bot configured in several would run in one of them only: its run lease).
+    QFile config(m_dir.filePath(u"bots-%1.json"_s.arg(instance)));
+    if (!config.open(QIODevice::WriteOnly))
+        return {};
+    config.write(QByteArray(R"({"accounts": [{"id": "shared", "token": {"env": "VIGIL_MULTI_TOKEN"},
                                     "limits": {"max_trades_per_day": 100000, "max_concurrent_open": 100, "daily_loss_bp": 10000}}],
       "bots": [
-        {"id": "a", "account": "shared", "strategy": {"symbol": "1HZ100V", "contract_type": "CALL", "duration": 1, "duration_unit": "t", "stake": "0.35"}},
-        {"id": "b", "account": "shared", "strategy": {"symbol": "1HZ100V", "contract_type": "PUT", "duration": 1, "duration_unit": "t", "stake": "0.35"}},
-        {"id": "c", "account": "shared", "strategy": {"symbol": "1HZ50V", "contract_type": "CALL", "duration": 1, "duration_unit": "t", "stake": "0.35"}}]})");
+        {"id": "%1-a", "account": "shared", "strategy": {"symbol": "1HZ100V", "contract_type": "CALL", "duration": 1, "duration_unit": "t", "stake": "0.35"}},
+        {"id": "%1-b", "account": "shared", "strategy": {"symbol": "1HZ100V", "contract_type": "PUT", "duration": 1, "duration_unit": "t", "stake": "0.35"}},
+        {"id": "%1-c", "account": "shared", "strategy": {"symbol": "1HZ50V", "contract_type": "CALL", "duration": 1, "duration_unit": "t", "stake": "0.35"}}]})")
+                     .replace("%1", instance.toUtf8()));
+    return config.fileName();
 }
 
 void TestMultiInstance::cleanupTestCase()
@@ -176,7 +185,7 @@ QList<QProcess *> TestMultiInstance::startRunners(int n, const QString &tag)
         p->setStandardOutputFile(m_dir.filePath(u"runner-%1-%2.log"_s.arg(tag).arg(i)));
         // Every instance its own journal, as on separate machines; Redis is the only thing they share.
         p->start(binary("app/headless/vigil-headless"),
-                 {u"--config"_s, m_dir.filePath(u"bots.json"_s), u"--endpoint"_s, m_simUrl, u"--app-id"_s, u"1089"_s,
+                 {u"--config"_s, writeConfig(u"%1-%2"_s.arg(tag).arg(i)), u"--endpoint"_s, m_simUrl, u"--app-id"_s, u"1089"_s,
                   u"--redis"_s, u"redis://127.0.0.1:%1"_s.arg(m_redisPort), u"--instance"_s, u"%1-%2"_s.arg(tag).arg(i),
                   u"--db"_s, m_dir.filePath(u"journal-%1-%2.db"_s.arg(tag).arg(i)), u"--status-interval"_s, u"0"_s});
         runners << p;

@@ -83,6 +83,8 @@ private Q_SLOTS:
     void dayOffset();
     void configChangeAppliesToNextReserve();
     void snapshotReportsUsedAndMax();
+    void verifyAgainstTheSharedJournal();
+    void journalViewInSnapshot();
     void raceForTheLastSlot_data();
     void raceForTheLastSlot();
 };
@@ -517,6 +519,88 @@ void TestLimitLedger::snapshotReportsUsedAndMax()
     (void)ledger.reserve(s_acct, usd(300));
     const LimitStatus full = ledger.snapshot(s_acct);
     QCOMPARE(full.exhausted, (QStringList{QStringLiteral("LimitTradesPerDay"), QStringLiteral("LimitConcurrentOpen")}));
+}
+
+void TestLimitLedger::verifyAgainstTheSharedJournal()
+{
+    // This instance has used nothing; the journal (every instance sharing it) says otherwise.
+    Test::FakeClock clock(utcMs(2024, 5, 1, 10));
+    LimitLedger ledger(clock);
+    QVERIFY(ledger.seed(s_acct, smallConfig(), freshDay()).ok());
+    const Result<Reservation> r = ledger.reserve(s_acct, usd(100));
+    QVERIFY(r.ok());
+
+    LedgerUsage journal;
+    journal.day = QDate(2024, 5, 1);
+    journal.tradesToday = 2;
+    journal.openContracts = 1;
+    journal.openStake = usd(100);
+    journal.realizedPnl = usd(0);
+    QVERIFY(ledger.verify(r.value(), journal).ok()); // 2 + this one = 3 of 3; 1 open + this = 2 of 2
+
+    journal.tradesToday = 3; // another instance took the last trade of the day
+    QSignalSpy reached(&ledger, &LimitLedger::limitReached);
+    Result<void> v = ledger.verify(r.value(), journal);
+    QVERIFY(!v.ok());
+    QCOMPARE(v.error().code, QStringLiteral("LimitTradesPerDay"));
+    QCOMPARE(v.error().details.value(QLatin1String("shared")).toBool(), true);
+    QCOMPARE(v.error().details.value(QLatin1String("transient")).toBool(), false);
+    QVERIFY2(v.error().message.contains(QLatin1String("3 of 3")), qPrintable(v.error().message));
+    QCOMPARE(reached.size(), 1);
+
+    journal.tradesToday = 0;
+    journal.openContracts = 2; // two contracts of other instances open
+    journal.openStake = usd(200);
+    v = ledger.verify(r.value(), journal);
+    QVERIFY(!v.ok());
+    QCOMPARE(v.error().code, QStringLiteral("LimitConcurrentOpen"));
+    QCOMPARE(v.error().details.value(QLatin1String("transient")).toBool(), true);
+
+    journal.openContracts = 1;
+    journal.openStake = usd(500);
+    journal.realizedPnl = usd(-450); // 5.00 at risk + 4.50 lost + this 1.00 > 10.00
+    v = ledger.verify(r.value(), journal);
+    QVERIFY(!v.ok());
+    QCOMPARE(v.error().code, QStringLiteral("LimitDailyLoss"));
+
+    // A view of another day checks nothing (the ledger's own reserve() did, for today).
+    journal.day = QDate(2024, 4, 30);
+    QVERIFY(ledger.verify(r.value(), journal).ok());
+    // A reservation that is not outstanding cannot be verified.
+    QVERIFY(ledger.release(r.value()).ok());
+    journal.day = QDate(2024, 5, 1);
+    QCOMPARE(ledger.verify(r.value(), journal).error().code, QStringLiteral("LimitUnknownReservation"));
+}
+
+void TestLimitLedger::journalViewInSnapshot()
+{
+    Test::FakeClock clock(utcMs(2024, 5, 1, 10));
+    LimitLedger ledger(clock);
+    QVERIFY(ledger.seed(s_acct, smallConfig(), freshDay()).ok());
+    LedgerUsage journal;
+    journal.day = QDate(2024, 5, 1);
+    journal.tradesToday = 3;
+    journal.openContracts = 2;
+    journal.openStake = usd(300);
+    journal.realizedPnl = usd(-200);
+    QVERIFY(ledger.noteJournalUsage(s_acct, journal).ok());
+    LimitStatus s = ledger.snapshot(s_acct);
+    QCOMPARE(s.tradesToday, 3);
+    QCOMPARE(s.openContracts, 2);
+    QCOMPARE(s.stakeAtRisk, usd(300));
+    QCOMPARE(s.realizedPnl, usd(-200));
+    QVERIFY(s.exhausted.contains(QStringLiteral("LimitTradesPerDay")));
+    // The day's trades the journal counted are a floor for reserve(): no lock round trip to learn it again.
+    QCOMPARE(code(ledger.reserve(s_acct, usd(100))), QStringLiteral("LimitTradesPerDay"));
+    // Open contracts and P&L of other instances are shown while recent; trades stay counted all day.
+    clock.advance(60'000);
+    s = ledger.snapshot(s_acct);
+    QCOMPARE(s.tradesToday, 3);
+    QCOMPARE(s.openContracts, 0);
+    QCOMPARE(s.stakeAtRisk, usd(0));
+    // The next day forgets it.
+    clock.advance(24 * 3600 * 1000);
+    QCOMPARE(ledger.snapshot(s_acct).tradesToday, 0);
 }
 
 void TestLimitLedger::raceForTheLastSlot_data()

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Two vigil-headless processes trading one Deriv account through one journal (the default on one machine: the
+// same data folder; lock files coordinate them): together they stay inside the account's limits, and a bot both
+// have configured runs in one of them at a time, the other taking over when it goes. Counted on the simulator's
+// side (another process): buys received and the most contracts ever open at once; and from the journal.
+#include <QFile>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "support/simprocess.h"
+
+using namespace Qt::StringLiterals;
+using Vigil::Test::buildBinary;
+using Vigil::Test::SimProcess;
+
+class TestSharedLimits final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void twoInstancesShareOneAccountsLimits();
+    void aBotRunsInOneInstanceAtATime();
+
+private:
+    QProcess *startRunner(const QString &instance, const QString &config);
+    void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots);
+    QHash<QString, int> tradesPerInstance(const QString &db, const QString &bot = {});
+
+    QTemporaryDir m_dir;
+    SimProcess m_sim;
+    QString m_db = u"journal.db"_s;
+};
+
+void TestSharedLimits::initTestCase()
+{
+    QVERIFY(QFile::exists(buildBinary("app/headless/vigil-headless")));
+    // Contracts of 40 s at 20x: each stays open ~2 s, so two instances would open four at once without the
+    // shared check; buys land 20 ms apart at most.
+    QVERIFY(m_sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
+    // Different bots in each instance, one account: the account's limits bind them together.
+    const QByteArray limits = R"({"max_trades_per_day": 9, "max_concurrent_open": 2, "daily_loss_bp": 10000})";
+    writeConfig(u"one.json"_s, limits, {u"a"_s, u"b"_s});
+    writeConfig(u"two.json"_s, limits, {u"c"_s, u"d"_s});
+    writeConfig(u"solo.json"_s, R"({"max_trades_per_day": 100000, "max_concurrent_open": 100, "daily_loss_bp": 10000})",
+                {u"solo"_s});
+}
+
+void TestSharedLimits::writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots)
+{
+    QByteArray list;
+    for (const QString &bot : bots) {
+        if (!list.isEmpty())
+            list += ',';
+        list += R"({"id": ")" + bot.toUtf8() + R"(", "account": "shared", "strategy": )"
+              R"({"symbol": "1HZ100V", "contract_type": "CALL", "duration": 40, "duration_unit": "s", "stake": "0.50"}})";
+    }
+    QFile config(m_dir.filePath(name));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"accounts": [{"id": "shared", "token": {"env": "VIGIL_SHARED_TOKEN"}, "limits": )" + limits
+                 + R"(}], "bots": [)" + list + "]}");
+}
+
+QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const QString &bot)
+{
+    QHash<QString, int> perInstance;
+    {
+        QSqlDatabase sql = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"check"_s);
+        sql.setDatabaseName(m_dir.filePath(db));
+        if (!sql.open())
+            return perInstance;
+        QSqlQuery q(sql);
+        q.prepare(u"SELECT substr(request_tag, 1, instr(request_tag, ':') - 1), COUNT(*) FROM trades"
+                  " WHERE status <> 'failed'"_s
+                  + (bot.isEmpty() ? QString() : u" AND bot = ?"_s) + u" GROUP BY 1"_s);
+        if (!bot.isEmpty())
+            q.addBindValue(bot);
+        if (q.exec()) {
+            while (q.next())
+                perInstance.insert(q.value(0).toString(), q.value(1).toInt());
+        }
+    }
+    QSqlDatabase::removeDatabase(u"check"_s);
+    return perInstance;
+}
+
+QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config)
+{
+    auto *p = new QProcess(this);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"VIGIL_SHARED_TOKEN"_s, u"SharedLim12345"_s);
+    env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"xdg"_s)); // one data folder: one lock folder
+    p->setProcessEnvironment(env);
+    p->setProcessChannelMode(QProcess::MergedChannels);
+    p->setStandardOutputFile(m_dir.filePath(u"runner-%1.log"_s.arg(instance)));
+    p->start(buildBinary("app/headless/vigil-headless"),
+             {u"--config"_s, m_dir.filePath(config), u"--endpoint"_s, m_sim.url(), u"--app-id"_s, u"1089"_s,
+              u"--instance"_s, instance, u"--db"_s, m_dir.filePath(m_db), u"--status-interval"_s, u"0"_s});
+    return p;
+}
+
+void TestSharedLimits::twoInstancesShareOneAccountsLimits()
+{
+    QProcess *one = startRunner(u"one"_s, u"one.json"_s);
+    QProcess *two = startRunner(u"two"_s, u"two.json"_s);
+    QVERIFY(one->waitForStarted(10'000) && two->waitForStarted(10'000));
+
+    // Until the trades of the day are used up and nothing more arrives for a while.
+    const auto alive = [this](QProcess *p, const QString &name) {
+        if (p->state() == QProcess::Running)
+            return true;
+        QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+        (void)log.open(QIODevice::ReadOnly);
+        qWarning().noquote() << name << "exited:" << log.readAll().right(2000);
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!alive(one, u"one"_s) || !alive(two, u"two"_s)
+                                 || m_sim.accountStats().value(u"buys_received"_s).toInt() >= 9,
+                             120'000);
+    QVERIFY(alive(one, u"one"_s) && alive(two, u"two"_s));
+    int last = -1;
+    for (int quiet = 0; quiet < 8;) {
+        QTest::qWait(500);
+        const int now = m_sim.accountStats().value(u"buys_received"_s).toInt();
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+    }
+    const QJsonObject stats = m_sim.accountStats();
+    one->terminate();
+    two->terminate();
+    QVERIFY(one->waitForFinished(30'000) && two->waitForFinished(30'000));
+
+    qInfo() << "buys received:" << stats.value(u"buys_received"_s).toInt()
+            << "max open at once:" << stats.value(u"max_open_contracts"_s).toInt()
+            << "max buys in flight:" << stats.value(u"max_buys_in_flight"_s).toInt();
+    QCOMPARE(stats.value(u"buys_received"_s).toInt(), 9); // max_trades_per_day of the account, not of each instance
+    QVERIFY2(stats.value(u"max_open_contracts"_s).toInt() <= 2, "max_concurrent_open exceeded across instances");
+    QCOMPARE(stats.value(u"max_buys_in_flight"_s).toInt(), 1);
+
+    // Both instances traded (otherwise this proves nothing about sharing).
+    const QHash<QString, int> perInstance = tradesPerInstance(m_db);
+    qInfo() << "trades per instance:" << perInstance;
+    QVERIFY(perInstance.value(u"one"_s) > 0);
+    QVERIFY(perInstance.value(u"two"_s) > 0);
+    QCOMPARE(perInstance.value(u"one"_s) + perInstance.value(u"two"_s), 9);
+    delete one;
+    delete two;
+}
+
+void TestSharedLimits::aBotRunsInOneInstanceAtATime()
+{
+    m_db = u"solo.db"_s;
+    QProcess *first = startRunner(u"first"_s, u"solo.json"_s);
+    QVERIFY(first->waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(tradesPerInstance(m_db).value(u"first"_s) >= 2, 60'000);
+    QProcess *second = startRunner(u"second"_s, u"solo.json"_s);
+    QVERIFY(second->waitForStarted(10'000));
+    // The second instance has the same bot configured: it waits on standby while the first runs it.
+    QTest::qWait(8000);
+    QVERIFY(second->state() == QProcess::Running);
+    const int firstBefore = tradesPerInstance(m_db).value(u"first"_s);
+    QCOMPARE(tradesPerInstance(m_db).value(u"second"_s), 0);
+    QTest::qWait(3000);
+    QVERIFY(tradesPerInstance(m_db).value(u"first"_s) > firstBefore); // still trading there
+    QCOMPARE(tradesPerInstance(m_db).value(u"second"_s), 0);
+
+    // The first one stops: the second takes the bot over (its standby retries every 3 s).
+    first->terminate();
+    QVERIFY(first->waitForFinished(30'000));
+    const int firstTotal = tradesPerInstance(m_db).value(u"first"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(tradesPerInstance(m_db).value(u"second"_s) >= 2, 60'000);
+    QCOMPARE(tradesPerInstance(m_db).value(u"first"_s), firstTotal);
+    second->terminate();
+    QVERIFY(second->waitForFinished(30'000));
+    QCOMPARE(m_sim.accountStats().value(u"max_buys_in_flight"_s).toInt(), 1);
+    delete first;
+    delete second;
+}
+
+QTEST_GUILESS_MAIN(TestSharedLimits)
+#include "tst_sharedlimits.moc"
