@@ -26,9 +26,9 @@ QString LockKey::bot(const QString &botId)
     return LockPrefix + QStringLiteral("bot:") + botId;
 }
 
-QString LockKey::botRun(const QString &botId)
+QString LockKey::botRun(const QString &loginId, const QString &botId)
 {
-    return LockPrefix + QStringLiteral("run:") + botId;
+    return LockPrefix + QStringLiteral("run:") + loginId + u':' + botId;
 }
 
 Result<void> LockKey::validate(const QString &key)

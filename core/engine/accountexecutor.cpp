@@ -66,7 +66,7 @@ void AccountExecutor::execute(Bot *bot, const TradeIntent &intent)
 {
     if (Result<void> g = m_ctx.gate->checkBuy(m_ctx.account); !g)
         return refuse(bot, g.error());
-    if (Result<void> run = m_ctx.locks->checkRun(bot->id()); !run) {
+    if (Result<void> run = m_ctx.locks->checkRun(m_ctx.account, bot->id()); !run) {
         // Its run lease was lost (another instance runs it now, or it expired while this process was frozen).
         bot->strategy().onTradeAborted();
         Error e = run.error();

@@ -612,7 +612,7 @@ void AccountWorker::promoteStartingBots()
     for (Bot *b : std::as_const(m_bots)) {
         if (b->state() != BotState::Starting)
             continue;
-        if (!m_runHeld.contains(b->id()) || !m_shared.locks->checkRun(b->id())) {
+        if (!m_runHeld.contains(b->id()) || !m_shared.locks->checkRun(m_loginId, b->id())) {
             requestRun(b);
             continue;
         }
@@ -629,7 +629,7 @@ void AccountWorker::requestRun(Bot *b)
         return;
     m_runHeld.remove(id);
     m_runRequested.insert(id);
-    m_shared.locks->acquireRun(id, this, [this, id](const Result<void> &held) {
+    m_shared.locks->acquireRun(m_loginId, id, this, [this, id](const Result<void> &held) {
         m_runRequested.remove(id);
         Bot *bt = bot(id);
         if (held)
@@ -665,7 +665,7 @@ void AccountWorker::dropRun(const QString &botId)
 {
     m_standby.remove(botId);
     if (m_runHeld.remove(botId))
-        m_shared.locks->releaseRun(botId);
+        m_shared.locks->releaseRun(m_loginId, botId);
 }
 
 void AccountWorker::onConnectionLost(const Error &reason)
@@ -1250,6 +1250,8 @@ void AccountWorker::emitSnapshot()
         if (Bot *b = m_bots.value(id)) {
             BotSnapshot bs = b->snapshot();
             bs.loginId = m_loginId;
+            if (b->state() == BotState::Starting)
+                bs.standby = m_standby.value(id);
             s.bots.append(bs);
         }
     }

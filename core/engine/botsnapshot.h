@@ -25,6 +25,7 @@ struct BotSnapshot
     int tradesToday = 0;
     Money pnlToday;
     QString lastError;
+    QString standby;      // while Starting: why it waits (another instance runs it); empty otherwise
 };
 
 } // namespace Vigil

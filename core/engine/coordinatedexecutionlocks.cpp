@@ -11,8 +11,8 @@
 
 namespace Vigil {
 
-CoordinatedExecutionLocks::CoordinatedExecutionLocks(LeaseKeeper *keeper, qint64 leaseTtlMs)
-    : m_keeper(keeper), m_ttlMs(leaseTtlMs)
+CoordinatedExecutionLocks::CoordinatedExecutionLocks(LeaseKeeper *keeper, qint64 leaseTtlMs, bool runLeases)
+    : m_keeper(keeper), m_ttlMs(leaseTtlMs), m_runLeases(runLeases)
 {
 }
 
@@ -63,7 +63,7 @@ Result<void> CoordinatedExecutionLocks::check(const ExecutionPermit &permit) con
 {
     if (Result<void> local = m_local.check(permit); !local)
         return local;
-    if (Result<void> run = checkRun(permit.bot); !run)
+    if (Result<void> run = checkRun(permit.account, permit.bot); !run)
         return run;
     QMutexLocker lock(&m_mutex);
     const auto scope = m_scopes.value(permit.id);
@@ -89,19 +89,22 @@ void CoordinatedExecutionLocks::release(const ExecutionPermit &permit)
     m_local.release(permit);
 }
 
-void CoordinatedExecutionLocks::acquireRun(const QString &bot, QObject *context, RunDone done)
+void CoordinatedExecutionLocks::acquireRun(const QString &account, const QString &bot, QObject *context, RunDone done)
 {
+    if (!m_runLeases)
+        return m_local.acquireRun(account, bot, context, std::move(done));
+    const QString key = LockKey::botRun(account, bot);
     {
         QMutexLocker lock(&m_mutex);
-        const auto held = m_runs.constFind(bot);
+        const auto held = m_runs.constFind(key);
         if (held != m_runs.cend() && m_keeper->isValid(held.value())) {
             lock.unlock();
             QMetaObject::invokeMethod(context, [done = std::move(done)] { done(Result<void>()); }, Qt::QueuedConnection);
             return;
         }
     }
-    releaseRun(bot); // a lost or expired one: never renewed again, acquired afresh
-    m_keeper->acquire(LockKey::botRun(bot), m_ttlMs, context, [this, bot, done = std::move(done)](Result<Lease> lease) {
+    releaseRun(account, bot); // a lost or expired one: never renewed again, acquired afresh
+    m_keeper->acquire(key, m_ttlMs, context, [this, key, bot, done = std::move(done)](Result<Lease> lease) {
         if (!lease) {
             Error e = lease.error();
             e.bot = bot;
@@ -110,16 +113,18 @@ void CoordinatedExecutionLocks::acquireRun(const QString &bot, QObject *context,
         }
         {
             QMutexLocker lock(&m_mutex);
-            m_runs.insert(bot, lease.value());
+            m_runs.insert(key, lease.value());
         }
         done(Result<void>());
     });
 }
 
-Result<void> CoordinatedExecutionLocks::checkRun(const QString &bot) const
+Result<void> CoordinatedExecutionLocks::checkRun(const QString &account, const QString &bot) const
 {
+    if (!m_runLeases)
+        return m_local.checkRun(account, bot);
     QMutexLocker lock(&m_mutex);
-    const auto held = m_runs.constFind(bot);
+    const auto held = m_runs.constFind(LockKey::botRun(account, bot));
     if (held != m_runs.cend() && m_keeper->isValid(held.value()))
         return {};
     Error e = Error::make(ErrorKind::Coordination, QStringLiteral("RunLeaseInvalid"),
@@ -128,12 +133,12 @@ Result<void> CoordinatedExecutionLocks::checkRun(const QString &bot) const
     return e;
 }
 
-void CoordinatedExecutionLocks::releaseRun(const QString &bot)
+void CoordinatedExecutionLocks::releaseRun(const QString &account, const QString &bot)
 {
     std::optional<Lease> run;
     {
         QMutexLocker lock(&m_mutex);
-        if (auto it = m_runs.find(bot); it != m_runs.end()) {
+        if (auto it = m_runs.find(LockKey::botRun(account, bot)); it != m_runs.end()) {
             run = it.value();
             m_runs.erase(it);
         }

@@ -26,24 +26,26 @@ class CoordinatedExecutionLocks final : public ExecutionLocks
 {
 public:
     // `keeper` lives on the coordination thread and must outlive this object.
-    CoordinatedExecutionLocks(LeaseKeeper *keeper, qint64 leaseTtlMs);
+    CoordinatedExecutionLocks(LeaseKeeper *keeper, qint64 leaseTtlMs, bool runLeases = true);
     ~CoordinatedExecutionLocks() override;
 
     void acquire(const QString &account, const QString &bot, int timeoutMs, QObject *context, Done done) override;
     Result<void> check(const ExecutionPermit &permit) const override;
     void release(const ExecutionPermit &permit) override;
-    // A lease on LockKey::botRun(bot), renewed by the keeper while the bot runs.
-    void acquireRun(const QString &bot, QObject *context, RunDone done) override;
-    Result<void> checkRun(const QString &bot) const override;
-    void releaseRun(const QString &bot) override;
+    // A lease on LockKey::botRun(account, bot), renewed by the keeper while the bot runs. Without `runLeases`
+    // (paper mode: each instance's simulator and its accounts are private to it) a bot runs in every instance.
+    void acquireRun(const QString &account, const QString &bot, QObject *context, RunDone done) override;
+    Result<void> checkRun(const QString &account, const QString &bot) const override;
+    void releaseRun(const QString &account, const QString &bot) override;
 
 private:
     LeaseKeeper *m_keeper;
     qint64 m_ttlMs;
+    bool m_runLeases;
     LocalExecutionLocks m_local;
     mutable QMutex m_mutex;
     QHash<quint64, std::shared_ptr<TradeLockScope>> m_scopes; // permit id → its leases
-    QHash<QString, Lease> m_runs; // bot id → the lease that lets it run here
+    QHash<QString, Lease> m_runs; // run lease key → the lease that lets the bot run here
 };
 
 } // namespace Vigil

@@ -609,7 +609,8 @@ Result<void> Engine::startCoordination()
     });
     m_coordinationBackend = m_config.redisUrl.isEmpty() ? QStringLiteral("lock file") : QStringLiteral("Redis");
     // A lease per trading cycle (account, then bot), renewed by the keeper while the buy is out.
-    m_locks = std::make_shared<CoordinatedExecutionLocks>(m_keeper, m_config.leaseTtlMs);
+    // Run leases only for real accounts: a paper instance's simulator and its accounts exist in that process only.
+    m_locks = std::make_shared<CoordinatedExecutionLocks>(m_keeper, m_config.leaseTtlMs, !m_config.isPaper());
 
     if (!m_config.redisUrl.isEmpty()) {
         Result<RedisConfig> redis = RedisConfig::fromUrl(m_config.redisUrl);
@@ -816,6 +817,10 @@ void Engine::resolveToken(const QString &id, std::function<void(const std::optio
 
 void Engine::launchAccounts()
 {
+    if (m_stopStatePending) {
+        m_launchWaiting = true; // applySharedStops() launches them
+        return;
+    }
     for (AccountRuntime &rt : m_accounts) {
         if (!rt.token.isEmpty() && !rt.worker)
             launchAccount(rt);
@@ -1016,33 +1021,65 @@ quint64 Engine::emergencyStopLocal(const QString &accountId, const QString &reas
 
 void Engine::applyStandingStops()
 {
-    QList<StopMessage> stops = m_stopFile->load();
-    if (m_stopChannel) {
-        // The coordination thread does not run yet: the channel's connection is ours for this read.
-        const Result<StopChannel::Standing> shared = m_stopChannel->readStanding();
-        if (!shared) {
-            qCWarning(lcRisk).noquote() << "the shared emergency stop state cannot be read:" << shared.error().message
-                                        << "(the stop channel delivers a stop in force once Redis answers)";
-        } else {
-            // A re-arm from another instance while this one was away lifts this machine's stop of everything too.
-            const std::optional<StopMessage> &rearm = shared->rearm;
-            const bool lifted = !shared->stop && rearm
-                && std::all_of(stops.cbegin(), stops.cend(), [&rearm](const StopMessage &m) {
-                       return !m.account.isEmpty() || m.malformed || rearm->rearms == m.id || rearm->timeMs >= m.timeMs;
-                   });
-            if (lifted && std::any_of(stops.cbegin(), stops.cend(), [](const StopMessage &m) { return m.account.isEmpty(); })) {
-                qCInfo(lcRisk).noquote() << "the stop of everything saved here was lifted by" << rearm->origin.describe();
-                (void)m_stopFile->clearGlobal();
-                stops.removeIf([](const StopMessage &m) { return m.account.isEmpty(); });
-            }
-            if (shared->stop) {
-                stops.append(*shared->stop);
-                (void)m_stopFile->record(*shared->stop); // a restart without Redis halts too
+    for (const StopMessage &stop : m_stopFile->load())
+        haltForStandingStop(stop);
+    if (!m_stopChannel)
+        return;
+    // The stop in force across instances is read from Redis on the coordination thread: never a network wait on this
+    // one (a firewalled Redis takes its whole timeout). No account is launched before it is known (launchAccounts).
+    m_stopStatePending = true;
+    QPointer<Engine> self(this);
+    const quint64 run = m_runId;
+    StopChannel *channel = m_stopChannel;
+    QMetaObject::invokeMethod(channel, [channel, self, run] {
+        const Result<StopChannel::Standing> shared = channel->readStanding();
+        std::optional<Error> error;
+        StopChannel::Standing standing;
+        if (shared)
+            standing = shared.value();
+        else
+            error = shared.error();
+        if (Engine *engine = self.data()) {
+            QMetaObject::invokeMethod(engine, [self, run, error, standing] {
+                if (self && self->m_runId == run)
+                    self->applySharedStops(error, standing.stop, standing.rearm);
+            }, Qt::QueuedConnection);
+        }
+    }, Qt::QueuedConnection);
+}
+
+void Engine::applySharedStops(const std::optional<Error> &error, const std::optional<StopMessage> &stop,
+                              const std::optional<StopMessage> &rearm)
+{
+    m_stopStatePending = false;
+    if (error) {
+        qCWarning(lcRisk).noquote() << "the shared emergency stop state cannot be read:" << error->message
+                                    << "(the stop channel delivers a stop in force once Redis answers)";
+    } else {
+        // A re-arm from another instance while this one was away lifts this machine's stop of everything too.
+        const QList<StopMessage> stops = m_stopFile->load();
+        const bool lifted = !stop && rearm
+            && std::all_of(stops.cbegin(), stops.cend(), [&rearm](const StopMessage &m) {
+                   return !m.account.isEmpty() || m.malformed || rearm->rearms == m.id || rearm->timeMs >= m.timeMs;
+               });
+        if (lifted && std::any_of(stops.cbegin(), stops.cend(), [](const StopMessage &m) { return m.account.isEmpty(); })) {
+            qCInfo(lcRisk).noquote() << "the stop of everything saved here was lifted by" << rearm->origin.describe();
+            (void)m_stopFile->clearGlobal();
+            for (const StopMessage &m : stops) {
+                if (m.account.isEmpty())
+                    (void)m_gate->liftGlobalIf(m.standingReason(), QStringLiteral("re-armed by ") + rearm->origin.describe());
             }
         }
+        if (stop) {
+            (void)m_stopFile->record(*stop); // a restart without Redis halts too
+            haltForStandingStop(*stop);
+        }
     }
-    for (const StopMessage &stop : std::as_const(stops))
-        haltForStandingStop(stop);
+    if (m_launchWaiting) {
+        m_launchWaiting = false;
+        if (m_running && !m_stopping)
+            launchAccounts();
+    }
 }
 
 void Engine::haltForStandingStop(const StopMessage &stop)

@@ -212,6 +212,9 @@ private:
     // start(): halts the gate for every stop still in force (local file; Redis when configured and reachable,
     // read through the stop channel before the coordination thread runs).
     void applyStandingStops();
+    // The stop state shared over Redis, read on the coordination thread: `error` when it could not be read.
+    void applySharedStops(const std::optional<Error> &error, const std::optional<StopMessage> &stop,
+                          const std::optional<StopMessage> &rearm);
     void haltForStandingStop(const StopMessage &stop);
     // Another instance lifted the stop of everything.
     void rearmFromElsewhere(const StopMessage &message);
@@ -271,6 +274,8 @@ private:
     QHash<QString, AccountSnapshot> m_lastSnapshots; // account id → latest (removeBot's first check)
     int m_pendingTokens = 0;
     bool m_launched = false; // the accounts of start() were launched (started() emitted)
+    bool m_stopStatePending = false; // the shared stop state is being read: accounts wait (applySharedStops)
+    bool m_launchWaiting = false;    // launchAccounts() was called meanwhile
     quint64 m_runId = 0;     // one per start(): late answers of an earlier run are dropped
     quint64 m_nextStopId = 1;
 };

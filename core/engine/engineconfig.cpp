@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QUrlQuery>
 
+#include "health/jsonduplicatekeys.h"
+
 namespace Vigil {
 
 Error configError(const QString &field, const QString &reason)
@@ -150,13 +152,18 @@ Result<QJsonObject> EngineConfig::readJsonFile(const QString &path)
         return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigUnreadable"),
                            QStringLiteral("cannot read config %1: %2").arg(path, f.errorString()));
     QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(f.read(4 * 1024 * 1024), &err);
+    const QByteArray text = f.read(4 * 1024 * 1024);
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &err);
     if (err.error != QJsonParseError::NoError)
         return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigNotJson"),
                            QStringLiteral("%1: not valid JSON at offset %2: %3").arg(path).arg(err.offset).arg(err.errorString()));
     if (!doc.isObject())
         return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigNotJson"),
                            QStringLiteral("%1: the top level must be an object").arg(path));
+    // Qt keeps the last of two equal keys without a word: the first one would be lost silently.
+    if (const std::optional<JsonDuplicateKeys::Duplicate> dup = JsonDuplicateKeys::find(text))
+        return Error::make(ErrorKind::Configuration, QStringLiteral("ConfigDuplicateKey"),
+                           QStringLiteral("%1: %2: the key is given twice (line %3); keep one").arg(path, dup->path).arg(dup->line));
     return doc.object();
 }
 

@@ -25,13 +25,14 @@ public:
     virtual Result<void> check(const ExecutionPermit &permit) const = 0;
     virtual void release(const ExecutionPermit &permit) = 0;
 
-    // The right to run a bot at all, held from its start until it stops (one instance runs a given bot):
+    // The right to run a bot of an account (login id) at all, held from its start until it stops (one instance runs
+    // a given bot):
     // acquireRun() fails with CoordinationError::LockHeld naming the instance that runs it; checkRun() is part of
     // check(); releaseRun() gives it back (and drops a lost one). `done` runs on `context`'s thread, never inside.
     using RunDone = std::function<void(const Result<void> &held)>;
-    virtual void acquireRun(const QString &bot, QObject *context, RunDone done) = 0;
-    virtual Result<void> checkRun(const QString &bot) const = 0;
-    virtual void releaseRun(const QString &bot) = 0;
+    virtual void acquireRun(const QString &account, const QString &bot, QObject *context, RunDone done) = 0;
+    virtual Result<void> checkRun(const QString &account, const QString &bot) const = 0;
+    virtual void releaseRun(const QString &account, const QString &bot) = 0;
 
 protected:
     ExecutionLocks() = default;

@@ -124,20 +124,23 @@ int LocalExecutionLocks::waiting(const QString &account) const
     return int(m_slots.value(account).waiters.size());
 }
 
-void LocalExecutionLocks::acquireRun(const QString &bot, QObject *context, RunDone done)
+void LocalExecutionLocks::acquireRun(const QString &account, const QString &bot, QObject *context, RunDone done)
 {
+    Q_UNUSED(account)
     Q_UNUSED(bot)
     QMetaObject::invokeMethod(context, [done = std::move(done)] { done(Result<void>()); }, Qt::QueuedConnection);
 }
 
-Result<void> LocalExecutionLocks::checkRun(const QString &bot) const
+Result<void> LocalExecutionLocks::checkRun(const QString &account, const QString &bot) const
 {
+    Q_UNUSED(account)
     Q_UNUSED(bot)
     return {};
 }
 
-void LocalExecutionLocks::releaseRun(const QString &bot)
+void LocalExecutionLocks::releaseRun(const QString &account, const QString &bot)
 {
+    Q_UNUSED(account)
     Q_UNUSED(bot)
 }
 

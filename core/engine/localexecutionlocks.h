@@ -21,9 +21,9 @@ public:
     Result<void> check(const ExecutionPermit &permit) const override;
     void release(const ExecutionPermit &permit) override;
     // Inside one process a bot id runs once (the engine's config refuses duplicates): always granted.
-    void acquireRun(const QString &bot, QObject *context, RunDone done) override;
-    Result<void> checkRun(const QString &bot) const override;
-    void releaseRun(const QString &bot) override;
+    void acquireRun(const QString &account, const QString &bot, QObject *context, RunDone done) override;
+    Result<void> checkRun(const QString &account, const QString &bot) const override;
+    void releaseRun(const QString &account, const QString &bot) override;
 
     // For tests and status: the permit id holding the account (0 = free) and how many wait.
     quint64 holder(const QString &account) const;

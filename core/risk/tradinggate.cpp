@@ -133,6 +133,19 @@ void TradingGate::setGlobal(GateState state, const QString &reason)
     qCInfo(lcRisk).noquote() << "trading gate (global) ->" << gateStateName(state) << reason;
 }
 
+bool TradingGate::liftGlobalIf(const QString &expectedReason, const QString &reason)
+{
+    {
+        QMutexLocker lock(&m_global.reasonMutex);
+        if (m_global.reason != expectedReason || GateState(m_global.state.load(std::memory_order_seq_cst)) == GateState::Active)
+            return false;
+        m_global.reason = reason;
+        m_global.state.store(quint8(GateState::Active), std::memory_order_seq_cst);
+    }
+    qCInfo(lcRisk).noquote() << "trading gate (global) -> active" << reason;
+    return true;
+}
+
 GateState TradingGate::accountState(const QString &account) const
 {
     const Cell *c = find(account);

@@ -52,6 +52,9 @@ public:
     Result<void> registerAccount(const QString &account);
     Result<void> setAccount(const QString &account, GateState state, const QString &reason);
     void setGlobal(GateState state, const QString &reason);
+    // Sets the global gate Active only if it is still closed for `expectedReason` (atomically with other writers):
+    // a halt for any other reason written meanwhile (the kill switch) stays. True if it was lifted.
+    bool liftGlobalIf(const QString &expectedReason, const QString &reason);
 
     GateState effective(const QString &account) const;
     GateState accountState(const QString &account) const;

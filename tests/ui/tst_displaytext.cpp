@@ -48,6 +48,12 @@ void TestDisplayText::haltedStateNamesTheReason()
     b.state = BotState::Running;
     b.reason = {};
     QCOMPARE(DisplayText::botStateWithReason(b), QStringLiteral("Running"));
+    // A bot another instance runs waits on standby, and says so.
+    b.state = BotState::Starting;
+    QCOMPARE(DisplayText::botStateWithReason(b), QStringLiteral("Starting"));
+    b.standby = QStringLiteral("standby: b runs in another instance (vigil:lock:run:b is held by instance vps-2)");
+    QCOMPARE(DisplayText::botStateWithReason(b), QStringLiteral("Standby: runs in another instance"));
+    QVERIFY(DisplayText::botStateTooltip(b).contains(QStringLiteral("vps-2")));
 }
 
 void TestDisplayText::signedMoney()

@@ -165,6 +165,10 @@ void TestHeadless::configErrors_data()
     QTest::newRow("bad stake") << QStringLiteral(R"({"accounts":[{"id":"a","token":{"demo":true}}],
         "bots":[{"id":"b","account":"a","strategy":{"symbol":"R_100","contract_type":"CALL","duration":5,"duration_unit":"t","stake":"-1"}}]})")
                                << QStringLiteral("bots[0].strategy.stake");
+    QTest::newRow("duplicate key") << QStringLiteral(R"({"accounts":[{"id":"a","token":{"demo":true}}],
+        "bots":[{"id":"b","account":"a","strategy":{"symbol":"R_100","contract_type":"CALL","duration":5,"duration_unit":"t",
+                 "stake":"1.00","stake":"100.00"}}]})")
+                                   << QStringLiteral("bots[0].strategy.stake: the key is given twice (line 3)");
     QTest::newRow("token in file") << QStringLiteral(R"({"accounts":[{"id":"a","token":{"value":"abc"}}]})")
                                    << QStringLiteral("accounts[0].token");
 }

@@ -166,6 +166,12 @@ void TestSharedLimits::aBotRunsInOneInstanceAtATime()
     QTest::qWait(3000);
     QVERIFY(tradesPerInstance(m_db).value(u"first"_s) > firstBefore); // still trading there
     QCOMPARE(tradesPerInstance(m_db).value(u"second"_s), 0);
+    {
+        QFile log(m_dir.filePath(u"runner-second.log"_s));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY2(text.contains("standby: solo runs in another instance") && text.contains("instance first"), text.right(3000).constData());
+    }
 
     // The first one stops: the second takes the bot over (its standby retries every 3 s).
     first->terminate();

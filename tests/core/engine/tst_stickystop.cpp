@@ -4,9 +4,12 @@
 // redis-server; skipped without either). Paper engines in this process, each with its own simulator.
 #include <memory>
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -80,8 +83,9 @@ void startAndTrade(Engine &engine, const EngineConfig &config, QSignalSpy &event
 void startHalted(Engine &engine, const EngineConfig &config, QSignalSpy &events, const QString &stoppedBy)
 {
     QVERIFY(engine.start(config).ok());
-    // Halted when start() returns: before any account is even launched.
-    QCOMPARE(engine.gate().globalState(), GateState::Halted);
+    // Halted before any account is launched (a stop kept here: when start() returns; one only Redis knows: once
+    // the coordination thread has read it, accounts waiting for that).
+    QTRY_COMPARE_WITH_TIMEOUT(engine.gate().globalState(), GateState::Halted, 5000);
     const QString reason = engine.gate().globalReason();
     QVERIFY2(reason.contains(QStringLiteral("emergency stop by instance ") + stoppedBy), qPrintable(reason));
     QVERIFY2(reason.contains(QStringLiteral("still in force: re-arm to trade")), qPrintable(reason));
@@ -105,6 +109,7 @@ private Q_SLOTS:
     void initTestCase();
     void stopSurvivesRestartWithoutRedis();
     void stopIsInForceForInstancesStartedLater();
+    void startNeverWaitsForRedis();
 
 private:
     Test::RedisServer m_server; // only when VIGIL_TEST_REDIS_URL is not set
@@ -217,6 +222,35 @@ void TestStickyStop::stopIsInForceForInstancesStartedLater()
             return;
     }
     stopEngine(a);
+}
+
+void TestStickyStop::startNeverWaitsForRedis()
+{
+    // A "Redis" that accepts connections and never answers (a hung server, a half-open firewall): every command
+    // takes its whole timeout. start() runs on the GUI thread and must not wait for it.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket *> held;
+    connect(&silent, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *c = silent.nextPendingConnection())
+            held << c;
+    });
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), QStringLiteral("silent-redis")));
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    QSignalSpy snapshots(&engine, &Engine::accountUpdated);
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(engine.start(config(QStringLiteral("redis://127.0.0.1:%1").arg(silent.serverPort()))).ok());
+    const qint64 startMs = timer.elapsed();
+    qInfo() << "start() returned after" << startMs << "ms";
+    QVERIFY2(startMs < 300, qPrintable(QStringLiteral("start() blocked %1 ms on a silent Redis").arg(startMs)));
+    // The accounts come up once the stop state could not be read; no buy without coordination.
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty(), 30000);
+    QTest::qWait(2000);
+    QCOMPARE(tradesOpened(events), 0);
+    stopEngine(engine);
+    qDeleteAll(held);
 }
 
 QTEST_GUILESS_MAIN(TestStickyStop)

@@ -24,7 +24,24 @@ private Q_SLOTS:
     void fullTableFailsSafe();
     void manyAccountsWithCollisions();
     void stressWritersAndReaders();
+    void liftGlobalOnlyForTheSameReason();
 };
+
+void TestTradingGate::liftGlobalOnlyForTheSameReason()
+{
+    TradingGate gate;
+    gate.setGlobal(GateState::Halted, QStringLiteral("stop in force"));
+    QVERIFY(!gate.liftGlobalIf(QStringLiteral("another reason"), QStringLiteral("lifted")));
+    QCOMPARE(gate.globalState(), GateState::Halted);
+    // The kill switch pressed meanwhile: its halt stays.
+    gate.setGlobal(GateState::Halted, QStringLiteral("kill switch"));
+    QVERIFY(!gate.liftGlobalIf(QStringLiteral("stop in force"), QStringLiteral("lifted")));
+    QCOMPARE(gate.globalReason(), QStringLiteral("kill switch"));
+    QVERIFY(gate.liftGlobalIf(QStringLiteral("kill switch"), QStringLiteral("re-armed")));
+    QCOMPARE(gate.globalState(), GateState::Active);
+    QCOMPARE(gate.globalReason(), QStringLiteral("re-armed"));
+    QVERIFY(!gate.liftGlobalIf(QStringLiteral("re-armed"), QStringLiteral("again"))); // already active
+}
 
 void TestTradingGate::unknownAccountIsActive()
 {
