@@ -37,11 +37,15 @@ QString botStateWithReason(const BotSnapshot &bot)
         return botState(bot.state) + QStringLiteral(": ") + haltReasonText(bot.reason.halt);
     if (bot.state == BotState::Failed && !bot.reason.text.isEmpty())
         return botState(bot.state) + QStringLiteral(": ") + bot.reason.text;
+    if (bot.state == BotState::Starting && !bot.standby.isEmpty())
+        return QStringLiteral("Standby: runs in another instance");
     return botState(bot.state);
 }
 
 QString botStateTooltip(const BotSnapshot &bot)
 {
+    if (bot.state == BotState::Starting && !bot.standby.isEmpty())
+        return QStringLiteral("Standby — %1. It starts here by itself once that instance stops it or ends.").arg(bot.standby);
     const QString reason = bot.reason.toString();
     return reason.isEmpty() ? botState(bot.state) : botState(bot.state) + QStringLiteral(" — ") + reason;
 }

@@ -216,7 +216,7 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
 Result<LedgerUsage> AccountExecutor::journalUsage() const
 {
     const QDate day = m_ctx.ledger->currentDay();
-    const qint64 dayStart = m_ctx.ledger->currentDayStartMs();
+    const qint64 dayStart = m_ctx.ledger->dayStartMs(day);
     Result<DailyUsage> usage = m_ctx.journal->currentUsage(m_ctx.account, dayStart, dayStart + 86'400'000, m_ctx.digits);
     if (!usage) {
         Error e = usage.error();

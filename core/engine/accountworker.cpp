@@ -188,9 +188,12 @@ Result<Bot *> AccountWorker::createBot(const BotConfig &bc)
                     (void)m_journal->recordBotTransition(id, m_loginId.isEmpty() ? m_config.account.id : m_loginId,
                                                          botStateName(from), botStateName(to), reason.toString(), atMs);
                 // The run lease goes with the run: given back when the bot stops or fails, and when it was lost.
+                // Halts this instance cannot lift by itself (its token revoked, its coordination or lease lost) hand the
+                // bot to an instance that can; the trader's own stops (kill switch, a limit, the breaker) keep it here.
                 const HaltReason why = reason.halt;
                 if (to == BotState::Stopped || to == BotState::Failed
-                    || (to == BotState::Halted && (why == HaltReason::CoordinationUnavailable || why == HaltReason::LeaseLost)))
+                    || (to == BotState::Halted && (why == HaltReason::CoordinationUnavailable || why == HaltReason::LeaseLost
+                                                   || why == HaltReason::TokenRevoked)))
                     dropRun(id);
                 const bool bad = to == BotState::Halted || to == BotState::Failed;
                 raise(bad ? EngineEvent::Level::Warning : EngineEvent::Level::Info, EngineEvent::Kind::BotStateChanged, id,
@@ -607,7 +610,8 @@ void AccountWorker::onReconciled(const ReconcileReport &report)
 
 void AccountWorker::promoteStartingBots()
 {
-    if (!m_executor || !m_executor->isReconciled() || m_sessionEnded)
+    // Shutting down: nothing starts again (a buy sent now could not be answered before the socket closes).
+    if (!m_executor || !m_executor->isReconciled() || m_sessionEnded || m_shuttingDown)
         return;
     for (Bot *b : std::as_const(m_bots)) {
         if (b->state() != BotState::Starting)
@@ -865,7 +869,7 @@ void AccountWorker::onBreakerChanged(CircuitBreaker::State from, CircuitBreaker:
                 (void)b->machine().halt(HaltReason::CircuitBreaker, text);
         }
         m_breakerTimer->start(int(qMax<qint64>(m_breaker->retryInMs(), 1)));
-    } else if (to == CircuitBreaker::State::HalfOpen) {
+    } else if (to == CircuitBreaker::State::HalfOpen && !m_shuttingDown) {
         // The next buy is the probe: re-arm the bots the breaker halted.
         for (Bot *b : std::as_const(m_bots)) {
             if (b->state() == BotState::Halted && b->machine().reason().halt == HaltReason::CircuitBreaker) {
@@ -880,7 +884,7 @@ void AccountWorker::onBreakerChanged(CircuitBreaker::State from, CircuitBreaker:
 void AccountWorker::startBot(const QString &botId)
 {
     Bot *b = bot(botId);
-    if (!b)
+    if (!b || m_shuttingDown)
         return;
     // A halted gate (the kill switch, an account halt) reopens only by re-arming: a bot started meanwhile would show
     // "running" while every buy of it is refused.
@@ -1109,7 +1113,7 @@ void AccountWorker::haltAll(HaltReason reason, const QString &text)
 
 void AccountWorker::rearmAll()
 {
-    if (m_sessionEnded)
+    if (m_sessionEnded || m_shuttingDown)
         return;
     for (Bot *b : std::as_const(m_bots)) {
         if (b->state() == BotState::Halted) {
@@ -1123,7 +1127,7 @@ void AccountWorker::rearmAll()
 
 void AccountWorker::resumeAfterCoordination()
 {
-    if (m_sessionEnded)
+    if (m_sessionEnded || m_shuttingDown)
         return;
     for (Bot *b : std::as_const(m_bots)) {
         const HaltReason why = b->machine().reason().halt;
@@ -1182,6 +1186,8 @@ void AccountWorker::shutdown()
 
 void AccountWorker::finishShutdown()
 {
+    for (const QString &id : QStringList(m_runHeld.cbegin(), m_runHeld.cend()))
+        dropRun(id);
     if (m_client)
         m_client->close();
     if (m_shared.sessions && !m_sessionId.isEmpty())

@@ -623,6 +623,13 @@ Result<void> Engine::startCoordination()
         connect(m_stopChannel, &StopChannel::stopRequested, this, [this](const StopMessage &message) {
             if (m_ownStopIds.contains(message.id))
                 return; // our own stop, already running (one of an earlier run, replayed, is applied)
+            if (m_stopStatePending) {
+                // The stop in force replayed while this instance starts: nothing was launched yet, so it is a stop to
+                // start under (halted), not one to run; the read of the stop state brings the same one.
+                (void)m_stopFile->record(message);
+                haltForStandingStop(message);
+                return;
+            }
             qCWarning(lcRisk) << "emergency stop requested by" << message.origin.describe();
             emergencyStopLocal(QString(), QStringLiteral("emergency stop from ") + message.origin.describe(), message);
         });
@@ -1085,6 +1092,8 @@ void Engine::applySharedStops(const std::optional<Error> &error, const std::opti
 void Engine::haltForStandingStop(const StopMessage &stop)
 {
     const QString reason = stop.malformed ? stop.reason : stop.standingReason();
+    if (stop.account.isEmpty() && m_gate->globalState() == GateState::Halted && m_gate->globalReason() == reason)
+        return; // already applied (replayed by the stop channel, then read again)
     if (stop.account.isEmpty()) {
         m_gate->setGlobal(GateState::Halted, reason);
     } else {

@@ -274,8 +274,10 @@ void EmergencyStop::settleStep(const std::shared_ptr<Run> &run)
 void EmergencyStop::chase(const QString &account, qint64 contractId, qint64 expiryMs, int attempt)
 {
     DerivClient *client = m_clients.value(account);
-    if (!client)
+    if (!client) {
+        Q_EMIT lateSale(account, contractId, false, QStringLiteral("could not be tried again: no control connection to the account"));
         return;
+    }
     // Re-armed meanwhile: the trader has taken the account back; the contract is followed to its settlement.
     if (m_gate->checkBuy(account).ok())
         return;
@@ -287,7 +289,11 @@ void EmergencyStop::chase(const QString &account, qint64 contractId, qint64 expi
     }
     DerivClient::RequestOptions options;
     TradingGate *gate = m_gate;
-    options.guard = [gate, account]() -> Result<void> { return gate->checkSell(account, true); };
+    options.guard = [gate, account]() -> Result<void> {
+        if (gate->checkBuy(account).ok()) // re-armed while this sell waited (a reconnect): not sold after all
+            return Error::make(ErrorKind::Cancelled, QStringLiteral("Rearmed"), QStringLiteral("trading was re-armed"));
+        return gate->checkSell(account, true);
+    };
     options.timeoutMs = 10'000;
     const QJsonObject request{{QStringLiteral("sell"), contractId}, {QStringLiteral("price"), 0}};
     client->send(request, this, [this, account, contractId, expiryMs, attempt](const Result<QJsonObject> &reply) {

@@ -54,9 +54,9 @@ QDate LimitLedger::currentDay() const
     return dayOf(m_clock.nowMs());
 }
 
-qint64 LimitLedger::currentDayStartMs() const
+qint64 LimitLedger::dayStartMs(QDate day) const
 {
-    return dayNumber(m_clock.nowMs()) * s_dayMs + m_offsetMs;
+    return QDate(1970, 1, 1).daysTo(day) * s_dayMs + m_offsetMs;
 }
 
 qint64 LimitLedger::msUntilRollover() const
@@ -289,9 +289,8 @@ LimitLedger::Usage LimitLedger::ownUsage(const Account &a)
     u.pending = int(a.reservations.size()) - a.confirmed;
     u.atRisk = a.seededOpenStake + a.reservedStake;
     u.realized = a.realized;
-    // Trades of the day only grow: what the shared journal counted last time is a floor, however old.
-    if (a.journal && a.journal->day == a.day)
-        u.trades = qMax(u.trades, a.journal->usage.tradesToday);
+    // Not the shared journal's figures: a read may have counted a buy that failed since (its trade given back), and a
+    // refusal here halts the bots. verify() decides with a fresh read, under the account lock.
     return u;
 }
 
@@ -342,7 +341,13 @@ Result<void> LimitLedger::verify(const Reservation &reservation, const LedgerUsa
                                   QStringLiteral("reservation %1 is not outstanding").arg(reservation.id));
         } else {
             Account &a = *found.value();
-            if (keepView(a, journal)) {
+            if (!keepView(a, journal)) {
+                Error e = ledgerError(ErrorKind::NotSent, QStringLiteral("LimitDayChanged"), reservation.account,
+                                      QStringLiteral("the trading day rolled over while the limits were checked; "
+                                                     "the next attempt checks the new day"));
+                e.details = QJsonObject{{QStringLiteral("transient"), true}};
+                refusal = e;
+            } else {
                 Usage u;
                 u.fromJournal = true;
                 u.trades = journal.tradesToday;
@@ -351,7 +356,6 @@ Result<void> LimitLedger::verify(const Reservation &reservation, const LedgerUsa
                 u.realized = journal.realizedPnl;
                 refusal = check(reservation.account, a, u, reservation.stake);
             }
-            // A view of another day (the day rolled over while reading) checks nothing: reserve() did, for today.
             if (refusal && refusal->details.contains(QLatin1String("limit")))
                 events.append(Event{reservation.account, refusal, QDate()});
         }

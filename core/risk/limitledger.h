@@ -58,8 +58,8 @@ public:
     ~LimitLedger() override;
 
     QDate currentDay() const;
-    // When the current ledger day began (UTC ms): the start of the journal's window for the day's usage.
-    qint64 currentDayStartMs() const;
+    // When a ledger day begins (UTC ms): the start of the journal's window for that day's usage.
+    qint64 dayStartMs(QDate day) const;
     // Until the next rollover, for an engine timer that re-seeds the start balance.
     qint64 msUntilRollover() const;
 
@@ -77,8 +77,8 @@ public:
     // instance, not yet this buy): tradesToday, openContracts = open + pending + unknown rows, openStake = their
     // stakes, realizedPnl. Called under the account lock right before the buy is journaled, it is what keeps
     // several instances together inside one account's limits. A refusal is reserve()'s error (details.shared
-    // true); the caller releases the reservation. The view is kept: the day's trades it counts are a floor for
-    // later reserve() calls, and snapshot() shows it for a while.
+    // true); the caller releases the reservation. The view is kept for snapshot(). A view of another day (the day
+    // rolled over between reading and checking) is refused as LimitDayChanged (transient: the next tick reads again).
     Result<void> verify(const Reservation &reservation, const LedgerUsage &journal);
     // Keeps a fresh journal view for snapshot() and reserve() without a buy (a periodic refresh).
     Result<void> noteJournalUsage(const QString &account, const LedgerUsage &journal);

@@ -94,6 +94,11 @@ void startHalted(Engine &engine, const EngineConfig &config, QSignalSpy &events,
     QTest::qWait(3000); // many R_100 ticks at 20x: a bot that could buy would have
     QCOMPARE(tradesOpened(events), 0);
     QCOMPARE(Test::simStats(engine).accounts.first().buysReceived, 0);
+    // Started under the stop, not running one: no emergency-stop run of its own (the stop channel replays the stop
+    // in force while the instance starts).
+    for (const QList<QVariant> &args : events)
+        QVERIFY2(args.at(0).value<EngineEvent>().kind != EngineEvent::Kind::EmergencyStopFinished,
+                 qPrintable(args.at(0).value<EngineEvent>().message));
     const AccountSnapshot s = snapshots.last().at(0).value<AccountSnapshot>();
     QCOMPARE(s.gate, QStringLiteral("halted"));
     QVERIFY(!s.bots.isEmpty());
