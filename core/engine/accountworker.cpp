@@ -616,7 +616,7 @@ void AccountWorker::promoteStartingBots()
     for (Bot *b : std::as_const(m_bots)) {
         if (b->state() != BotState::Starting)
             continue;
-        if (!m_runHeld.contains(b->id()) || !m_shared.locks->checkRun(m_loginId, b->id())) {
+        if (!m_shared.locks->checkRun(m_loginId, b->id())) {
             requestRun(b);
             continue;
         }
@@ -631,13 +631,10 @@ void AccountWorker::requestRun(Bot *b)
     const QString id = b->id();
     if (m_runRequested.contains(id))
         return;
-    m_runHeld.remove(id);
     m_runRequested.insert(id);
     m_shared.locks->acquireRun(m_loginId, id, this, [this, id](const Result<void> &held) {
         m_runRequested.remove(id);
         Bot *bt = bot(id);
-        if (held)
-            m_runHeld.insert(id);
         if (!bt || bt->state() == BotState::Stopped || bt->state() == BotState::Failed) {
             dropRun(id);
             return;
@@ -667,8 +664,9 @@ void AccountWorker::onRunRefused(Bot *b, const Error &error)
 
 void AccountWorker::dropRun(const QString &botId)
 {
+    // The locks know what is held: releasing a bot that holds nothing does nothing.
     m_standby.remove(botId);
-    if (m_runHeld.remove(botId))
+    if (!m_loginId.isEmpty())
         m_shared.locks->releaseRun(m_loginId, botId);
 }
 
@@ -1186,7 +1184,7 @@ void AccountWorker::shutdown()
 
 void AccountWorker::finishShutdown()
 {
-    for (const QString &id : QStringList(m_runHeld.cbegin(), m_runHeld.cend()))
+    for (const QString &id : std::as_const(m_botOrder))
         dropRun(id);
     if (m_client)
         m_client->close();

@@ -216,7 +216,6 @@ private:
     QTimer *m_breakerTimer = nullptr;
     QTimer *m_standbyTimer = nullptr;
     QTimer *m_shutdownWait = nullptr;       // shutdown() waiting for buys on the wire       // retries the run lease of bots on standby
-    QSet<QString> m_runHeld;                // bots whose run lease this worker holds
     QSet<QString> m_runRequested;           // run lease asked for, answer pending
     QHash<QString, QString> m_standby;      // bot → why it waits (the instance that runs it)
     QHash<QString, Bot *> m_bots;

@@ -68,6 +68,18 @@ QList<Trade> journalRows(const QString &db)
     return all ? all.value() : QList<Trade>();
 }
 
+// Starts vigil-headless; its stdout goes to `out` (or nowhere), its stderr to the test's.
+void startRunner(QProcess &runner, const QProcessEnvironment &env, const QStringList &args, Output *out = nullptr)
+{
+    if (out)
+        out->attach(runner);
+    else
+        runner.setStandardOutputFile(QProcess::nullDevice());
+    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    runner.setProcessEnvironment(env);
+    runner.start(binary("app/headless/vigil-headless"), args);
+}
+
 // Waits for a buy journaled and not answered yet (its server holds it: a buy_delay fault).
 bool waitForPendingRow(const QString &db, Trade *row)
 {
@@ -213,10 +225,7 @@ void TestHeadless::killNineThenRestartAdoptsBeforeTrading()
     {
         QProcess runner;
         Output out;
-        out.attach(runner);
-        runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        runner.setProcessEnvironment(env);
-        runner.start(binary("app/headless/vigil-headless"), args);
+        startRunner(runner, env, args, &out);
         QTRY_VERIFY_WITH_TIMEOUT(out.count(bought) >= 2, 60000);
         ::kill(pid_t(runner.processId()), SIGKILL);
         QVERIFY(runner.waitForFinished(10000));
@@ -246,10 +255,7 @@ void TestHeadless::killNineThenRestartAdoptsBeforeTrading()
     // Restart: the open contracts are adopted/followed before any new buy.
     QProcess runner;
     Output out;
-    out.attach(runner);
-    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    runner.setProcessEnvironment(env);
-    runner.start(binary("app/headless/vigil-headless"), args);
+    startRunner(runner, env, args, &out);
     const QRegularExpression reconciled(QStringLiteral("reconciliation \\(startup\\)"));
     QTRY_VERIFY_WITH_TIMEOUT(out.indexOf(reconciled) >= 0, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(out.count(bought) >= 1 || out.count(QRegularExpression(QStringLiteral("limit"))) > 0, 60000);
@@ -299,10 +305,7 @@ void TestHeadless::killedMidBuyRestartWaitsForThatBuy()
     Trade inFlight;
     {
         QProcess runner;
-        runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        runner.setStandardOutputFile(QProcess::nullDevice());
-        runner.setProcessEnvironment(env);
-        runner.start(binary("app/headless/vigil-headless"), args);
+        startRunner(runner, env, args);
         QVERIFY(runner.waitForStarted(10000));
         QVERIFY(waitForPendingRow(db, &inFlight));
         ::kill(pid_t(runner.processId()), SIGKILL);
@@ -311,10 +314,7 @@ void TestHeadless::killedMidBuyRestartWaitsForThatBuy()
     const qint64 restartedMs = QDateTime::currentMSecsSinceEpoch();
     QProcess runner;
     Output out;
-    out.attach(runner);
-    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    runner.setProcessEnvironment(env);
-    runner.start(binary("app/headless/vigil-headless"), args);
+    startRunner(runner, env, args, &out);
     // Resolved after the grace (60 s from its buy) by the follow-up run, not by the startup run.
     Trade after;
     QVERIFY(QTest::qWaitFor([&] {
@@ -356,10 +356,7 @@ void TestHeadless::sigtermWaitsForTheBuyOnTheWire()
     auto rows = [&db] { return journalRows(db); };
     QProcess runner;
     Output out;
-    out.attach(runner);
-    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    runner.setProcessEnvironment(runnerEnvironment(dir));
-    runner.start(binary("app/headless/vigil-headless"), runnerArgs(config, url, db, QStringLiteral("sigterm-test")));
+    startRunner(runner, runnerEnvironment(dir), runnerArgs(config, url, db, QStringLiteral("sigterm-test")), &out);
     QVERIFY(runner.waitForStarted(10000));
     Trade inFlight;
     QVERIFY(waitForPendingRow(db, &inFlight));
