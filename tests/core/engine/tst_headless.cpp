@@ -308,6 +308,10 @@ void TestHeadless::killedMidBuyRestartWaitsForThatBuy()
         startRunner(runner, env, args);
         QVERIFY(runner.waitForStarted(10000));
         QVERIFY(waitForPendingRow(db, &inFlight));
+        // The row is written before the frame leaves: a kill in between is a buy that never happened (and is rightly
+        // failed — a clean-clone CI run under ASan once hit that gap). The server holds the buy 8 s: wait until the
+        // frame is surely there, then kill.
+        QTest::qWait(1500);
         ::kill(pid_t(runner.processId()), SIGKILL);
         QVERIFY(runner.waitForFinished(10000));
     }
