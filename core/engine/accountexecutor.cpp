@@ -5,7 +5,9 @@
 
 #include <QJsonObject>
 #include <QPointer>
+#include <QScopeGuard>
 
+#include "coordination/redisusageboard.h"
 #include "deriv/derivclient.h"
 #include "deriv/derivfields.h"
 #include "engine/bot.h"
@@ -180,6 +182,15 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
         return;
     }
     cycle->localId = localId.value();
+    // Instances on other journals learn of this buy before anyone else can take the account lock.
+    if (Result<void> shared = shareUsage(); !shared) {
+        Error e = shared.error();
+        e.bot = cycle->bot;
+        VIGIL_LOG_FAILURE(lcEngine, e);
+        (void)m_ctx.journal->markFailed(cycle->localId, QStringLiteral("not sent: ") + e.message, cycle->permit.fence);
+        undo(e, false);
+        return;
+    }
     bot->setActiveTrade(cycle->localId);
 
     QJsonObject parameters{{QStringLiteral("amount"), in.stake.toJson()},
@@ -213,9 +224,8 @@ void AccountExecutor::onPermit(const std::shared_ptr<Cycle> &cycle, const Result
     }, options);
 }
 
-Result<LedgerUsage> AccountExecutor::journalUsage() const
+Result<DailyUsage> AccountExecutor::readJournalUsage(const QDate &day) const
 {
-    const QDate day = m_ctx.ledger->currentDay();
     const qint64 dayStart = m_ctx.ledger->dayStartMs(day);
     Result<DailyUsage> usage = m_ctx.journal->currentUsage(m_ctx.account, dayStart, dayStart + 86'400'000, m_ctx.digits);
     if (!usage) {
@@ -223,18 +233,82 @@ Result<LedgerUsage> AccountExecutor::journalUsage() const
         e.account = m_ctx.account;
         return e;
     }
+    return usage;
+}
+
+Result<LedgerUsage> AccountExecutor::accountUsage()
+{
+    const QDate day = m_ctx.ledger->currentDay();
+    Result<DailyUsage> usage = readJournalUsage(day);
+    if (!usage)
+        return usage.error();
     LedgerUsage view;
     view.day = day;
     view.tradesToday = usage->tradesOpened;
     view.realizedPnl = usage->realizedProfit;
     view.openContracts = usage->openCount + usage->unresolvedCount;
     view.openStake = usage->unresolvedStake;
+    if (!m_ctx.board)
+        return view;
+    Result<QList<UsageShare>> others = m_ctx.board->others(m_ctx.account, day);
+    if (!others) {
+        Error e = others.error();
+        e.account = m_ctx.account;
+        return e;
+    }
+    for (const UsageShare &share : others.value()) {
+        if (share.openStake.digits() != m_ctx.digits || share.realizedPnl.digits() != m_ctx.digits) {
+            Error e = Error::make(ErrorKind::Coordination, QStringLiteral("UsageUnreadable"),
+                                  QStringLiteral("the limit usage shared by instance %1 is in %2 fractional digits, not %3: no buy")
+                                      .arg(share.instanceId).arg(share.openStake.digits()).arg(m_ctx.digits));
+            e.account = m_ctx.account;
+            return e;
+        }
+        view.tradesToday += share.tradesToday;
+        view.realizedPnl += share.realizedPnl;
+        view.openContracts += share.openContracts;
+        view.openStake += share.openStake;
+    }
     return view;
+}
+
+Result<void> AccountExecutor::shareUsage()
+{
+    if (!m_ctx.board)
+        return {};
+    const QDate day = m_ctx.ledger->currentDay();
+    Result<DailyUsage> usage = readJournalUsage(day);
+    if (!usage)
+        return usage.error();
+    UsageShare mine;
+    mine.journalId = m_ctx.board->journalId();
+    mine.instanceId = m_ctx.instanceId;
+    mine.sequence = usage->sequence;
+    mine.tradesToday = usage->tradesOpened;
+    mine.openContracts = usage->openCount + usage->unresolvedCount;
+    mine.openStake = usage->unresolvedStake;
+    mine.realizedPnl = usage->realizedProfit;
+    mine.publishedMs = m_ctx.clock->nowMs();
+    Result<void> published = m_ctx.board->publish(m_ctx.account, day, mine);
+    if (!published) {
+        Error e = published.error();
+        e.account = m_ctx.account;
+        return e;
+    }
+    return published;
+}
+
+void AccountExecutor::shareUsageQuietly()
+{
+    // A share not published only overstates what this journal uses (it was published with the buy, under the
+    // account lock): the next one, or the periodic refresh, corrects it.
+    if (Result<void> r = shareUsage(); !r)
+        qCWarning(lcEngine).noquote() << "limit usage of" << m_ctx.account << "not shared:" << r.error().message;
 }
 
 Result<void> AccountExecutor::verifySharedLimits(const Reservation &reservation)
 {
-    Result<LedgerUsage> view = journalUsage();
+    Result<LedgerUsage> view = accountUsage();
     if (!view) {
         VIGIL_LOG_FAILURE(lcEngine, view.error());
         return view.error(); // the limits cannot be checked: no buy
@@ -244,7 +318,8 @@ Result<void> AccountExecutor::verifySharedLimits(const Reservation &reservation)
 
 void AccountExecutor::refreshSharedUsage()
 {
-    if (Result<LedgerUsage> view = journalUsage(); view.ok())
+    shareUsageQuietly();
+    if (Result<LedgerUsage> view = accountUsage(); view.ok())
         (void)m_ctx.ledger->noteJournalUsage(m_ctx.account, view.value());
 }
 
@@ -268,10 +343,15 @@ void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Resu
     // another instance take the account (a higher fence) and turn this write into a stale one.
     struct ReleaseAtExit
     {
+        AccountExecutor *executor;
         ExecutionLocks *locks;
         ExecutionPermit permit;
-        ~ReleaseAtExit() { locks->release(permit); }
-    } releaseAtExit{m_ctx.locks, cycle->permit};
+        ~ReleaseAtExit()
+        {
+            executor->shareUsageQuietly(); // the reply's outcome, still under the account lock
+            locks->release(permit);
+        }
+    } releaseAtExit{this, m_ctx.locks, cycle->permit};
 
     if (reply.ok()) {
         const QJsonObject buy = reply->value(QLatin1String("buy")).toObject();
@@ -460,6 +540,7 @@ void AccountExecutor::onSettled(qint64 localId, const ContractSettlement &s, Bot
         bot->strategy().onContractClosed(ClosedContract::fromSettlement(s.contractId, s.buyPrice, s.profit));
         bot->recordClosed(s.profit);
     }
+    shareUsageQuietly();
     Result<std::optional<Trade>> row = m_ctx.journal->trade(localId);
     if (row.ok() && row.value())
         Q_EMIT tradeClosed(row.value()->bot, *row.value());
@@ -479,6 +560,7 @@ void AccountExecutor::adoptOpen(const Trade &trade, Bot *bot)
 
 void AccountExecutor::applyResolved(const Trade &after, Bot *bot)
 {
+    const auto shareAtExit = qScopeGuard([this] { shareUsageQuietly(); });
     if (after.status != TradeStatus::Open && after.contractId > 0)
         m_ctx.book->remove(m_ctx.account, after.contractId);
     m_unknownBots.remove(after.localId);

@@ -19,6 +19,7 @@
 namespace Vigil {
 
 class Bot;
+struct DailyUsage;
 class CircuitBreaker;
 class Clock;
 class ContractTracker;
@@ -27,6 +28,7 @@ class ExecutionLocks;
 class Journal;
 class LimitLedger;
 class OpenContractBook;
+class RedisUsageBoard;
 class TradingGate;
 
 // Runs one account's trading cycles on the account thread:
@@ -58,6 +60,9 @@ public:
         CircuitBreaker *breaker = nullptr;
         ContractTracker *tracker = nullptr;
         Clock *clock = nullptr;
+        // Instances on other journals (other machines or --db files) trading this account too: their usage of its
+        // limits, and this journal's, go through Redis. Null: only the journal is shared. Used on this thread.
+        RedisUsageBoard *board = nullptr;
     };
 
     explicit AccountExecutor(Context context, QObject *parent = nullptr);
@@ -108,7 +113,12 @@ private:
     void onPermit(const std::shared_ptr<Cycle> &cycle, const Result<ExecutionPermit> &permit, Bot *bot);
     void onBuyReply(const std::shared_ptr<Cycle> &cycle, const Result<QJsonObject> &reply, Bot *bot);
     Result<void> verifySharedLimits(const Reservation &reservation);
-    Result<LedgerUsage> journalUsage() const;
+    Result<DailyUsage> readJournalUsage(const QDate &day) const;
+    // The journal's usage of the account's limits (every instance on it); with a board, plus every other journal's.
+    Result<LedgerUsage> accountUsage();
+    // Publishes this journal's share (no board: nothing to do).
+    Result<void> shareUsage();
+    void shareUsageQuietly();
     void onUnrecordedBuy(const std::shared_ptr<Cycle> &cycle, qint64 contractId, const Error &refusal, Bot *bot);
     bool joinRecordedContract(const std::shared_ptr<Cycle> &cycle, qint64 contractId, Bot *bot);
     void refuse(Bot *bot, const Error &error);

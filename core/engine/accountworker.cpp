@@ -14,6 +14,7 @@
 #include "coordination/coordinationerror.h"
 #include "deriv/derivclient.h"
 #include "deriv/derivfields.h"
+#include "coordination/redisusageboard.h"
 #include "engine/accountexecutor.h"
 #include "engine/bot.h"
 #include "engine/contracttracker.h"
@@ -275,6 +276,12 @@ void AccountWorker::onFirstReady()
     ctx.breaker = m_breaker;
     ctx.tracker = m_tracker;
     ctx.clock = m_shared.clock;
+    if (!m_shared.usageRedisUrl.isEmpty() && !m_board) {
+        // The engine checked the URL at start.
+        if (Result<RedisConfig> redis = RedisConfig::fromUrl(m_shared.usageRedisUrl); redis.ok())
+            m_board = std::make_unique<RedisUsageBoard>(redis.value(), m_journal->journalId());
+    }
+    ctx.board = m_board.get();
     m_executor = new AccountExecutor(ctx, this);
     connect(m_executor, &AccountExecutor::buyRefused, this, [this](const QString &b, const Error &e) { onBuyProblem(b, e, false); });
     connect(m_executor, &AccountExecutor::buyFailed, this, [this](const QString &b, const Error &e) { onBuyProblem(b, e, true); });

@@ -39,6 +39,7 @@ class Journal;
 class LimitLedger;
 class OpenContractBook;
 class Reconciler;
+class RedisUsageBoard;
 class SessionRegistry;
 class TradingGate;
 
@@ -55,6 +56,9 @@ struct EngineShared
     // Which instances are alive (the engine's instance registry), for reconciliation on a shared journal;
     // null without coordination. Thread-safe.
     std::shared_ptr<InstanceLivenessSource> liveness;
+    // Set when the account's limits are shared through Redis with instances on other journals (real accounts with
+    // Redis configured; paper instances each trade their own simulator).
+    QString usageRedisUrl;
 };
 
 // One account's worker: lives on the account's own thread and owns that account's DerivClient, Journal
@@ -206,6 +210,7 @@ private:
     bool m_dirty = true;
 
     std::unique_ptr<Journal> m_journal;
+    std::unique_ptr<RedisUsageBoard> m_board; // after m_journal: destroyed first
     DerivClient *m_client = nullptr;          // children of this worker, on its thread
     ContractTracker *m_tracker = nullptr;
     CircuitBreaker *m_breaker = nullptr;

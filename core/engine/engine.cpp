@@ -859,6 +859,8 @@ void Engine::launchAccount(AccountRuntime &rt)
     shared.clock = m_options.clock;
     shared.instanceId = m_options.instanceId;
     shared.liveness = m_liveness;
+    if (!m_config.isPaper())
+        shared.usageRedisUrl = m_config.redisUrl;
 
     rt.thread = new QThread(this);
     rt.thread->setObjectName(QStringLiteral("account-") + rt.config.id);

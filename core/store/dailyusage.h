@@ -19,6 +19,7 @@ struct DailyUsage
     int openCount = 0; // Open rows now, whatever day they were opened
     int unresolvedCount = 0; // Pending + Unknown rows now, whatever day
     Money unresolvedStake; // sum of the stakes of the Open, Pending and Unknown rows now: all still at risk
+    qint64 sequence = 0; // the journal's change counter when read (grows with every trade write, any account)
 };
 
 // The UTC day containing `ms`: [start, start + 86'400'000).

@@ -16,6 +16,7 @@
 #include <QThread>
 #include <QUrl>
 #include <QUrlQuery>
+#include <QUuid>
 
 #include "health/clock.h"
 #include "health/logcategories.h"
@@ -184,6 +185,7 @@ struct JournalPrivate
     const Clock *clock = nullptr;
     QThread *thread = nullptr;
     int schemaVersion = 0;
+    QString journalId;
     int busyTimeoutMs = 0;
 
     qint64 now() const { return clock->nowMs(); }
@@ -585,6 +587,20 @@ Result<std::unique_ptr<Journal>> Journal::open(const JournalConfig &config)
     if (!version)
         return version.error();
     p.schemaVersion = version.value();
+    // The first opener names the journal; a concurrent one keeps the name already there.
+    const QString candidate = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    if (auto r = p.sql.query(QStringLiteral("INSERT INTO journal_meta (name, value) VALUES ('journal_id', ?)"
+                                            " ON CONFLICT (name) DO NOTHING"), { candidate });
+        !r)
+        return r.error();
+    {
+        auto id = p.sql.query(QStringLiteral("SELECT value FROM journal_meta WHERE name = 'journal_id'"));
+        if (!id)
+            return id.error();
+        if (!id.value().next())
+            return storage(QStringLiteral("OpenFailed"), QStringLiteral("the journal has no id"));
+        p.journalId = id.value().value(0).toString();
+    }
     qCInfo(lcStore).noquote() << "journal open:" << (postgres ? QStringLiteral("postgresql") : sqlitePath) << "schema"
                               << p.schemaVersion;
     return journal;
@@ -598,6 +614,11 @@ bool Journal::isPostgres() const
 int Journal::schemaVersion() const
 {
     return d->schemaVersion;
+}
+
+const QString &Journal::journalId() const
+{
+    return d->journalId;
 }
 
 Result<JournalDiagnostics> Journal::diagnostics()
@@ -1041,6 +1062,12 @@ Result<DailyUsage> Journal::usage(const QString &account, qint64 dayStartMs, qin
                 u.unresolvedCount += n;
             u.unresolvedStake += Money::fromMinor(q.value().value(2).toLongLong(), moneyDigits);
         }
+    }
+    {
+        auto seq = d->sql.scalar(QStringLiteral("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM trade_events"));
+        if (!seq)
+            return seq.error();
+        u.sequence = seq.value();
     }
     if (auto r = tx.commit(); !r)
         return r.error();

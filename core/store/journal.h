@@ -63,7 +63,7 @@ class Journal
 {
 public:
     // The schema this build writes. A database with a newer schema is refused ("SchemaTooNew").
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens (creating and migrating if needed) the journal at config.url on the calling thread.
     static Result<std::unique_ptr<Journal>> open(const JournalConfig &config);
@@ -72,6 +72,9 @@ public:
 
     bool isPostgres() const;
     int schemaVersion() const;
+    // This journal's own random id, made when it was created and the same for every connection to it (several
+    // instances on one file or one PostgreSQL database see one id): it tells usage shared through Redis apart.
+    const QString &journalId() const;
     Result<JournalDiagnostics> diagnostics();
     // SQLite: PRAGMA integrity_check's verdict ("ok" when sound). PostgreSQL: "ok" if the server answers.
     Result<QString> integrityCheck();

@@ -123,6 +123,12 @@ QList<Migration> migrations()
                                " at_ms BIGINT NOT NULL)"),
                 QStringLiteral("CREATE INDEX audit_events_at ON audit_events (at_ms, id)"),
             } },
+        { 2, "journal facts (the journal's own id, for usage shared between journals)",
+            {
+                QStringLiteral("CREATE TABLE journal_meta ("
+                               " name TEXT PRIMARY KEY,"
+                               " value TEXT NOT NULL)"),
+            } },
     };
 }
 

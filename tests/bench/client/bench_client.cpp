@@ -373,6 +373,56 @@ std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, doub
     return out;
 }
 
+// The floors of the CPU per message: a bare QWebSocket subscribed to the same ticks (frames built by hand) that
+// only counts what arrives, and the same parsing each message with QJsonDocument::fromJson (what any Qt client must do).
+std::optional<Throughput> rawThroughput(const SimHost &sim, double seconds, double warmup, bool parse)
+{
+    const std::atomic<qint64> &generated = sim.ticksGenerated();
+    QWebSocket socket;
+    QObject ctx;
+    qint64 count = 0;
+    qint64 parsedBytes = 0;
+    Throughput out;
+    const bool ok = runUntil(int((seconds + warmup) * 1000) + 30'000, [&](const std::function<void()> &done) {
+        QObject::connect(&socket, &QWebSocket::connected, &socket, [&] {
+            int reqId = 1;
+            for (const QString &symbol : s_symbols)
+                socket.sendTextMessage(QStringLiteral("{\"ticks\":\"%1\",\"subscribe\":1,\"req_id\":%2}").arg(symbol).arg(reqId++));
+        });
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [&, parse](const QString &message) {
+            ++count;
+            if (parse) {
+                const QJsonDocument doc = QJsonDocument::fromJson(message.toUtf8());
+                parsedBytes += doc.object().size();
+            }
+        });
+        QTimer::singleShot(int(warmup * 1000), &ctx, [&, done] {
+            const qint64 c0 = count;
+            const qint64 g0 = generated.load();
+            const qint64 t0 = steadyNs();
+            const double cpu0 = threadCpuSeconds();
+            QTimer::singleShot(int(seconds * 1000), &ctx, [&, done, c0, g0, t0, cpu0] {
+                out.messages = count - c0;
+                out.seconds = double(steadyNs() - t0) / 1e9;
+                out.perSecond = double(out.messages) / out.seconds;
+                out.offeredPerSecond = double(generated.load() - g0) / out.seconds;
+                const double cpu1 = threadCpuSeconds();
+                if (cpu0 >= 0 && out.messages > 0)
+                    out.cpuUsPerMessage = (cpu1 - cpu0) * 1e6 / double(out.messages);
+                done();
+            });
+        });
+        socket.open(sim.url());
+    });
+    socket.abort();
+    if (!ok || out.messages == 0) {
+        std::fprintf(stderr, "bare QWebSocket throughput failed\n");
+        return std::nullopt;
+    }
+    Q_UNUSED(parsedBytes)
+    return out;
+}
+
 // Counts proposal_open_contract requests as their frames reach the simulator's sockets (simulator thread).
 struct RequestProbe
 {
@@ -757,7 +807,7 @@ int main(int argc, char **argv)
         };
         std::vector<Point> points;
         for (const double timeScale : timeScales) {
-            std::vector<Throughput> cppTp;
+            std::vector<Throughput> cppTp, bareTp, parsedTp;
             std::vector<QJsonObject> jsTp;
             {
                 SimHost sim(simConfig(timeScale), flushWorkaround ? 64 : 0);
@@ -768,6 +818,10 @@ int main(int argc, char **argv)
                         cppTp.push_back(*t);
                     else
                         allOk = false;
+                    if (auto t = rawThroughput(sim, seconds, warmup, false))
+                        bareTp.push_back(*t);
+                    if (auto t = rawThroughput(sim, seconds, warmup, true))
+                        parsedTp.push_back(*t);
                     if (!withJs)
                         continue;
                     const qint64 g0 = sim.ticksGenerated().load();
@@ -828,6 +882,21 @@ int main(int argc, char **argv)
             if (!jsTp.empty())
                 row(jsTp.front().value(QLatin1String("client")).toString() + QStringLiteral(" (node)"), jsRate, jsOffered, jsSim,
                     jsCpu, QStringLiteral("1.00x"), QStringLiteral("1.00x"));
+            // The floors: what QWebSocket alone costs per message, and with Qt's JSON parse on top.
+            const auto floorRow = [&](const QString &name, const std::vector<Throughput> &tp) {
+                std::vector<double> rate, offered, cpu;
+                for (const Throughput &t : tp) {
+                    rate.push_back(t.perSecond);
+                    offered.push_back(t.offeredPerSecond);
+                    if (t.cpuUsPerMessage >= 0)
+                        cpu.push_back(t.cpuUsPerMessage);
+                }
+                row(name, rate, offered, {}, cpu,
+                    jsRate.empty() || rate.empty() ? QStringLiteral("–") : ratio(median(rate), median(jsRate)),
+                    cpu.empty() || jsCpu.empty() ? QStringLiteral("–") : ratio(median(jsCpu), median(cpu)));
+            };
+            floorRow(QStringLiteral("floor: bare QWebSocket, counting only"), bareTp);
+            floorRow(QStringLiteral("floor: bare QWebSocket + QJsonDocument::fromJson"), parsedTp);
             if (!cppRate.empty() && !jsRate.empty() && bothCpu)
                 points.push_back({timeScale, median(cppRate), median(jsRate), median(cppCpu), median(jsCpu), median(cppOffered)});
         }

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Two vigil-headless processes trading one Deriv account through one journal (the default on one machine: the
 // same data folder; lock files coordinate them): together they stay inside the account's limits, and a bot both
-// have configured runs in one of them at a time, the other taking over when it goes. Counted on the simulator's
-// side (another process): buys received and the most contracts ever open at once; and from the journal.
+// have configured runs in one of them at a time, the other taking over when it goes. Then two processes with
+// journals of their own (two machines) and one Redis: the limits bind them together too. Counted on the
+// simulator's side (another process): buys received and the most contracts ever open at once; and from the journals.
+#include <memory>
+
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
 #include <QProcess>
@@ -11,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/redisserver.h"
 #include "support/simprocess.h"
 
 using namespace Qt::StringLiterals;
@@ -24,9 +29,17 @@ private Q_SLOTS:
     void initTestCase();
     void twoInstancesShareOneAccountsLimits();
     void aBotRunsInOneInstanceAtATime();
+    void separateJournalsShareLimitsThroughRedis();
 
 private:
-    QProcess *startRunner(const QString &instance, const QString &config);
+    // Without `redis`, every runner uses one data folder and m_db. With it, each has a data folder and journal of
+    // its own (as on two machines) and they coordinate through that Redis.
+    QProcess *startRunner(const QString &instance, const QString &config, const QString &simUrl = {},
+                          const QString &redis = {});
+    bool alive(QProcess *p, const QString &name);
+    // Two runners on one account until its trades of the day are used; the simulator's stats then (empty on failure).
+    QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis);
+    int waitUntilQuiet(SimProcess &sim);
     void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots);
     QHash<QString, int> tradesPerInstance(const QString &db, const QString &bot = {});
 
@@ -87,51 +100,77 @@ QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const
     return perInstance;
 }
 
-QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config)
+QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config, const QString &simUrl,
+                                        const QString &redis)
 {
     auto *p = new QProcess(this);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"VIGIL_SHARED_TOKEN"_s, u"SharedLim12345"_s);
-    env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"xdg"_s)); // one data folder: one lock folder
+    // One data folder (one lock folder), or one per "machine".
+    env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(redis.isEmpty() ? u"xdg"_s : u"xdg-"_s + instance));
     p->setProcessEnvironment(env);
     p->setProcessChannelMode(QProcess::MergedChannels);
     p->setStandardOutputFile(m_dir.filePath(u"runner-%1.log"_s.arg(instance)));
-    p->start(buildBinary("app/headless/vigil-headless"),
-             {u"--config"_s, m_dir.filePath(config), u"--endpoint"_s, m_sim.url(), u"--app-id"_s, u"1089"_s,
-              u"--instance"_s, instance, u"--db"_s, m_dir.filePath(m_db), u"--status-interval"_s, u"0"_s});
+    QStringList args{u"--config"_s, m_dir.filePath(config), u"--endpoint"_s, simUrl.isEmpty() ? m_sim.url() : simUrl,
+                     u"--app-id"_s, u"1089"_s, u"--instance"_s, instance, u"--db"_s,
+                     m_dir.filePath(redis.isEmpty() ? m_db : instance + u".db"_s), u"--status-interval"_s, u"0"_s};
+    if (!redis.isEmpty())
+        args << u"--redis"_s << redis;
+    p->start(buildBinary("app/headless/vigil-headless"), args);
     return p;
+}
+
+QJsonObject TestSharedLimits::runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis)
+{
+    // The first runs one.json (bots a, b), the second two.json (c, d): one account, four bots.
+    std::unique_ptr<QProcess> a(startRunner(first, u"one.json"_s, sim.url(), redis));
+    std::unique_ptr<QProcess> b(startRunner(second, u"two.json"_s, sim.url(), redis));
+    if (!a->waitForStarted(10'000) || !b->waitForStarted(10'000))
+        return {};
+    // Until the trades of the day are used up and nothing more arrives for a while.
+    QElapsedTimer t;
+    t.start();
+    while (alive(a.get(), first) && alive(b.get(), second)
+           && sim.accountStats().value(u"buys_received"_s).toInt() < 9 && t.elapsed() < 120'000)
+        QTest::qWait(200);
+    if (!alive(a.get(), first) || !alive(b.get(), second))
+        return {};
+    waitUntilQuiet(sim);
+    const QJsonObject stats = sim.accountStats();
+    a->terminate();
+    b->terminate();
+    if (!a->waitForFinished(30'000) || !b->waitForFinished(30'000))
+        return {};
+    return stats;
+}
+
+bool TestSharedLimits::alive(QProcess *p, const QString &name)
+{
+    if (p->state() == QProcess::Running)
+        return true;
+    QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+    (void)log.open(QIODevice::ReadOnly);
+    qWarning().noquote() << name << "exited:" << log.readAll().right(2000);
+    return false;
+}
+
+// Until nothing more arrives for 4 s; returns the buys received.
+int TestSharedLimits::waitUntilQuiet(SimProcess &sim)
+{
+    int last = -1;
+    for (int quiet = 0; quiet < 8;) {
+        QTest::qWait(500);
+        const int now = sim.accountStats().value(u"buys_received"_s).toInt();
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+    }
+    return last;
 }
 
 void TestSharedLimits::twoInstancesShareOneAccountsLimits()
 {
-    QProcess *one = startRunner(u"one"_s, u"one.json"_s);
-    QProcess *two = startRunner(u"two"_s, u"two.json"_s);
-    QVERIFY(one->waitForStarted(10'000) && two->waitForStarted(10'000));
-
-    // Until the trades of the day are used up and nothing more arrives for a while.
-    const auto alive = [this](QProcess *p, const QString &name) {
-        if (p->state() == QProcess::Running)
-            return true;
-        QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
-        (void)log.open(QIODevice::ReadOnly);
-        qWarning().noquote() << name << "exited:" << log.readAll().right(2000);
-        return false;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(!alive(one, u"one"_s) || !alive(two, u"two"_s)
-                                 || m_sim.accountStats().value(u"buys_received"_s).toInt() >= 9,
-                             120'000);
-    QVERIFY(alive(one, u"one"_s) && alive(two, u"two"_s));
-    int last = -1;
-    for (int quiet = 0; quiet < 8;) {
-        QTest::qWait(500);
-        const int now = m_sim.accountStats().value(u"buys_received"_s).toInt();
-        quiet = now == last ? quiet + 1 : 0;
-        last = now;
-    }
-    const QJsonObject stats = m_sim.accountStats();
-    one->terminate();
-    two->terminate();
-    QVERIFY(one->waitForFinished(30'000) && two->waitForFinished(30'000));
+    const QJsonObject stats = runPair(m_sim, u"one"_s, u"two"_s, {});
+    QVERIFY(!stats.isEmpty());
 
     qInfo() << "buys received:" << stats.value(u"buys_received"_s).toInt()
             << "max open at once:" << stats.value(u"max_open_contracts"_s).toInt()
@@ -146,8 +185,6 @@ void TestSharedLimits::twoInstancesShareOneAccountsLimits()
     QVERIFY(perInstance.value(u"one"_s) > 0);
     QVERIFY(perInstance.value(u"two"_s) > 0);
     QCOMPARE(perInstance.value(u"one"_s) + perInstance.value(u"two"_s), 9);
-    delete one;
-    delete two;
 }
 
 void TestSharedLimits::aBotRunsInOneInstanceAtATime()
@@ -184,6 +221,34 @@ void TestSharedLimits::aBotRunsInOneInstanceAtATime()
     QCOMPARE(m_sim.accountStats().value(u"max_buys_in_flight"_s).toInt(), 1);
     delete first;
     delete second;
+}
+
+void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
+{
+    if (Vigil::Test::RedisServer::executable().isEmpty())
+        QSKIP("redis-server is not installed (.ci/run installs it)");
+    Vigil::Test::RedisServer redis;
+    QVERIFY(redis.start());
+    SimProcess sim; // an account of its own: nothing traded on it yet
+    QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
+    const QString redisUrl = u"redis://127.0.0.1:%1"_s.arg(redis.port());
+
+    const QJsonObject stats = runPair(sim, u"east"_s, u"west"_s, redisUrl);
+    QVERIFY(!stats.isEmpty());
+
+    m_db = u"east.db"_s;
+    const int eastTrades = tradesPerInstance(m_db).value(u"east"_s);
+    m_db = u"west.db"_s;
+    const int westTrades = tradesPerInstance(m_db).value(u"west"_s);
+    qInfo() << "buys received:" << stats.value(u"buys_received"_s).toInt()
+            << "max open at once:" << stats.value(u"max_open_contracts"_s).toInt() << "east:" << eastTrades
+            << "west:" << westTrades;
+    QCOMPARE(stats.value(u"buys_received"_s).toInt(), 9); // the account's trades per day, across both journals
+    QVERIFY2(stats.value(u"max_open_contracts"_s).toInt() <= 2, "max_concurrent_open exceeded across journals");
+    QCOMPARE(stats.value(u"max_buys_in_flight"_s).toInt(), 1); // the Redis account lock
+    QVERIFY(eastTrades > 0);
+    QVERIFY(westTrades > 0);
+    QCOMPARE(eastTrades + westTrades, 9);
 }
 
 QTEST_GUILESS_MAIN(TestSharedLimits)

@@ -126,8 +126,15 @@ void TestJournal::migratesEmptyDatabaseAndReopens()
 {
     const QString url = freshUrl();
     qint64 id = 0;
+    QString journalId;
     {
         TAKE(j, Journal::open(config(url)));
+        journalId = j->journalId();
+        QVERIFY(!journalId.isEmpty());
+        TAKE(other, Journal::open(config(url))); // a second connection (another instance) sees the same journal
+        QCOMPARE(other->journalId(), journalId);
+        TAKE(elsewhere, Journal::open(config(freshUrl())));
+        QVERIFY(elsewhere->journalId() != journalId);
         QCOMPARE(j->schemaVersion(), Journal::kSchemaVersion);
         QCOMPARE(JournalSchema::latestVersion(), Journal::kSchemaVersion);
         QCOMPARE(j->isPostgres(), Test::JournalTestBackend::isPostgres());
@@ -137,6 +144,7 @@ void TestJournal::migratesEmptyDatabaseAndReopens()
     {
         TAKE(j, Journal::open(config(url)));
         QCOMPARE(j->schemaVersion(), Journal::kSchemaVersion);
+        QCOMPARE(j->journalId(), journalId); // kept across restarts
         TAKE(t, j->trade(id));
         QVERIFY(t.has_value());
         QCOMPARE(t->status, TradeStatus::Pending);
@@ -149,7 +157,7 @@ void TestJournal::migratesEmptyDatabaseAndReopens()
         QList<int> versions;
         while (q.next())
             versions << q.value(0).toInt();
-        QCOMPARE(versions, QList<int>({ 1 })); // applied once, not again on re-open
+        QCOMPARE(versions, QList<int>({ 1, 2 })); // applied once, not again on re-open
     }
     Test::JournalTestBackend::closeRaw(rawName);
 }
@@ -211,7 +219,10 @@ void TestJournal::concurrentFirstOpenMigratesOnce()
             QSqlQuery q(db);
             QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM schema_version")));
             QVERIFY(q.next());
-            QCOMPARE(q.value(0).toInt(), 1);
+            QCOMPARE(q.value(0).toInt(), Journal::kSchemaVersion);
+            QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM journal_meta")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), 1); // one id, whoever won the race
         }
         Test::JournalTestBackend::closeRaw(rawName);
     }
