@@ -5,17 +5,18 @@ namespace Vigil {
 
 namespace {
 
-constexpr qint64 KeepMs = 2 * 86'400'000LL;
+constexpr qint64 KeepMs = 7 * 86'400'000LL;
 
-// KEYS: the account's hash for the day. ARGV: journal id, share JSON, sequence, keep ms.
+// KEYS: the account's hash. ARGV: journal field, share JSON, sequence, keep ms.
 // Replaces the journal's field unless it holds a newer sequence; 1 = written, 0 = a newer one was there.
+// A field that cannot be read is replaced (its owner publishes again).
 const RedisConnection::Script &publishScript()
 {
     static const auto s = RedisConnection::Script::make(QByteArrayLiteral(R"lua(
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if old then
   local ok, decoded = pcall(cjson.decode, old)
-  if ok and type(decoded) == 'table' and tonumber(decoded['sequence'] or '0') > tonumber(ARGV[3]) then
+  if ok and type(decoded) == 'table' and (tonumber(decoded['sequence']) or 0) > tonumber(ARGV[3]) then
     return 0
   end
 end
@@ -26,49 +27,70 @@ return 1
     return s;
 }
 
-Error unreadable(const QString &key, const QString &what)
+Error problem(const char *code, const QString &message)
 {
-    return Error::make(ErrorKind::Coordination, QStringLiteral("UsageUnreadable"),
-                       QStringLiteral("the shared limit usage in %1 cannot be read (%2): no buy until it can").arg(key, what));
+    return Error::make(ErrorKind::Coordination, QString::fromLatin1(code), message);
+}
+
+Error conflict(const QString &key, const QString &field)
+{
+    return problem("UsageShareConflict",
+                   QStringLiteral("Redis holds a newer share of this journal than the journal itself (%1, field %2): was the "
+                                  "journal restored from a backup? No buy until that field is removed (redis-cli HDEL %1 '%2').")
+                       .arg(key, field));
 }
 
 } // namespace
 
-RedisUsageBoard::RedisUsageBoard(RedisConfig config, QString journalId)
-    : m_conn(std::move(config), QByteArrayLiteral("vigil-usage")), m_journalId(std::move(journalId))
+RedisUsageBoard::RedisUsageBoard(RedisConfig config, QString journalKey)
+    : m_conn(std::move(config), QByteArrayLiteral("vigil-usage")), m_journal(std::move(journalKey))
 {
 }
 
-QString RedisUsageBoard::key(const QString &loginId, const QDate &day)
+QString RedisUsageBoard::journalKey(const QString &journalId, const QString &location)
 {
-    return QStringLiteral("vigil:usage:%1:%2").arg(loginId, day.toString(Qt::ISODate));
+    return journalId + u'@' + location;
 }
 
-Result<void> RedisUsageBoard::publish(const QString &loginId, const QDate &day, const UsageShare &mine)
+QString RedisUsageBoard::key(const QString &loginId)
 {
-    auto r = m_conn.eval(publishScript(), {key(loginId, day).toUtf8()},
-                         {m_journalId.toUtf8(), mine.toJson(), QByteArray::number(mine.sequence), QByteArray::number(KeepMs)});
+    return QStringLiteral("vigil:usage:") + loginId;
+}
+
+Result<void> RedisUsageBoard::publish(const QString &loginId, const UsageShare &mine)
+{
+    const QString k = key(loginId);
+    auto r = m_conn.eval(publishScript(), {k.toUtf8()},
+                         {m_journal.toUtf8(), mine.toJson(), QByteArray::number(mine.sequence), QByteArray::number(KeepMs)});
     if (!r)
         return r.error();
+    if (r->integer != 1)
+        return conflict(k, m_journal);
     return {};
 }
 
-Result<QList<UsageShare>> RedisUsageBoard::others(const QString &loginId, const QDate &day)
+Result<QList<UsageShare>> RedisUsageBoard::others(const QString &loginId, qint64 mySequence)
 {
-    const QString k = key(loginId, day);
+    const QString k = key(loginId);
     auto r = m_conn.command({QByteArrayLiteral("HGETALL"), k.toUtf8()});
     if (!r)
         return r.error();
     if (r->type != RedisReply::Type::Array || r->elements.size() % 2 != 0)
-        return unreadable(k, QStringLiteral("not a hash"));
+        return problem("UsageUnreadable", QStringLiteral("the shared limit usage in %1 is not a hash: no buy").arg(k));
     QList<UsageShare> out;
     for (qsizetype i = 0; i + 1 < r->elements.size(); i += 2) {
         const QString journal = QString::fromUtf8(r->elements.at(i).bytes());
-        if (journal == m_journalId)
-            continue; // this journal's own rows are read from the journal itself, which is never older
         std::optional<UsageShare> share = UsageShare::fromJson(r->elements.at(i + 1).bytes(), journal);
+        if (journal == m_journal) {
+            // Its own rows are read from the journal itself; Redis must not know of newer ones.
+            if (share && share->sequence > mySequence)
+                return conflict(k, journal);
+            continue;
+        }
         if (!share)
-            return unreadable(k, QStringLiteral("field %1").arg(journal));
+            return problem("UsageUnreadable",
+                           QStringLiteral("the shared limit usage of journal %2 in %1 cannot be read (another Vigil version?): "
+                                          "no buy until it is published again or removed (redis-cli HDEL %1 '%2')").arg(k, journal));
         out.append(*share);
     }
     return out;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QDate>
 #include <QList>
 
 #include "coordination/redisconnection.h"
@@ -11,32 +10,37 @@
 namespace Vigil {
 
 // Where instances that do not share a journal (other machines, other --db files) tell each other how much of an
-// account's daily limits their journal has used: one Redis hash per account and ledger day,
-// "vigil:usage:<loginid>:<YYYY-MM-DD>", one field per journal (its id), kept two days.
+// account's limits their journal has used: one Redis hash per account, "vigil:usage:<loginid>", one field per journal
+// (journalKey: its id and location), the share as JSON (UsageShare); kept 7 days after the last publish.
 //
 // The engine publishes its journal's share under the account lock right after journaling a buy, and again once
 // the reply is journaled, before the lock is released; so whoever takes the lock next reads every buy made
 // before it. Settlements are published when they happen (a late one only overstates what is used). A share
 // replaces the one in Redis only when its sequence (the journal's change counter) is not older: an instance that
-// read its journal earlier cannot undo a newer share of the same journal.
+// read its journal earlier cannot undo a newer share of the same journal. A newer share of this very journal in
+// Redis means a journal restored from a backup (or a copy with the same location): refused as a conflict.
 //
 // One blocking connection with bounded waits (RedisConnection), used from one thread: an account worker's.
-// Errors are ErrorKind::Coordination ("CoordinationUnavailable", "RedisError", "UsageUnreadable").
+// Errors are ErrorKind::Coordination ("CoordinationUnavailable", "RedisError", "UsageUnreadable",
+// "UsageShareConflict"); their messages name the key and field, and how to clear a field nobody owns any more.
 class RedisUsageBoard
 {
 public:
-    RedisUsageBoard(RedisConfig config, QString journalId);
+    RedisUsageBoard(RedisConfig config, QString journalKey);
 
-    const QString &journalId() const { return m_journalId; }
-    static QString key(const QString &loginId, const QDate &day);
+    // A journal's field: "<journal id>@<location>".
+    static QString journalKey(const QString &journalId, const QString &location);
+    static QString key(const QString &loginId);
+    const QString &journal() const { return m_journal; }
 
-    Result<void> publish(const QString &loginId, const QDate &day, const UsageShare &mine);
-    // The shares of every other journal for that account and day.
-    Result<QList<UsageShare>> others(const QString &loginId, const QDate &day);
+    Result<void> publish(const QString &loginId, const UsageShare &mine);
+    // The shares of every other journal for that account. mySequence: this journal's change counter now, to notice a
+    // newer share of it (a restored backup).
+    Result<QList<UsageShare>> others(const QString &loginId, qint64 mySequence);
 
 private:
     RedisConnection m_conn;
-    QString m_journalId;
+    QString m_journal;
 };
 
 } // namespace Vigil

@@ -6,20 +6,26 @@
 
 namespace Vigil {
 
+namespace {
+constexpr qint64 DayMs = 86'400'000;
+}
+
 QByteArray UsageShare::toJson() const
 {
-    const QJsonObject o{{QStringLiteral("instance"), instanceId},
+    const QJsonObject o{{QStringLiteral("version"), 1},
+                        {QStringLiteral("instance"), instanceId},
                         {QStringLiteral("sequence"), QString::number(sequence)},
+                        {QStringLiteral("day_start_ms"), QString::number(dayStartMs)},
                         {QStringLiteral("trades"), tradesToday},
+                        {QStringLiteral("realized_minor"), QString::number(realizedPnl.minor())},
                         {QStringLiteral("open"), openContracts},
                         {QStringLiteral("open_stake_minor"), QString::number(openStake.minor())},
-                        {QStringLiteral("realized_minor"), QString::number(realizedPnl.minor())},
                         {QStringLiteral("digits"), openStake.digits()},
                         {QStringLiteral("published_ms"), QString::number(publishedMs)}};
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-std::optional<UsageShare> UsageShare::fromJson(const QByteArray &json, const QString &journalId)
+std::optional<UsageShare> UsageShare::fromJson(const QByteArray &json, const QString &journal)
 {
     const QJsonObject o = QJsonDocument::fromJson(json).object();
     const auto integer = [&o](const char *key) -> std::optional<qint64> {
@@ -33,25 +39,55 @@ std::optional<UsageShare> UsageShare::fromJson(const QByteArray &json, const QSt
             return std::nullopt;
         return v.toInt();
     };
+    if (count("version") != 1)
+        return std::nullopt;
     const auto sequence = integer("sequence");
+    const auto dayStart = integer("day_start_ms");
     const auto stake = integer("open_stake_minor");
     const auto realized = integer("realized_minor");
     const auto published = integer("published_ms");
     const auto trades = count("trades");
     const auto open = count("open");
     const auto digits = count("digits");
-    if (!sequence || !stake || !realized || !published || !trades || !open || !digits || *digits > 8 || *stake < 0)
+    if (!sequence || !dayStart || !stake || !realized || !published || !trades || !open || !digits || *digits > 8
+        || *stake < 0)
         return std::nullopt;
     UsageShare s;
-    s.journalId = journalId;
+    s.journal = journal;
     s.instanceId = o.value(QLatin1String("instance")).toString();
     s.sequence = *sequence;
+    s.dayStartMs = *dayStart;
     s.tradesToday = *trades;
+    s.realizedPnl = Money::fromMinor(*realized, *digits);
     s.openContracts = *open;
     s.openStake = Money::fromMinor(*stake, *digits);
-    s.realizedPnl = Money::fromMinor(*realized, *digits);
     s.publishedMs = *published;
     return s;
+}
+
+Result<UsageShare::Totals> UsageShare::total(const QList<UsageShare> &shares, qint64 dayStartMs, int digits)
+{
+    Totals t;
+    t.realizedPnl = Money::zero(digits);
+    t.openStake = Money::zero(digits);
+    for (const UsageShare &s : shares) {
+        const auto refuse = [&s](const QString &why) {
+            return Error::make(ErrorKind::Coordination, QStringLiteral("UsageUnreadable"),
+                               QStringLiteral("the limit usage shared by instance %1 (journal %2) %3: no buy")
+                                   .arg(s.instanceId, s.journal, why));
+        };
+        if (s.openStake.digits() != digits)
+            return refuse(QStringLiteral("is in %1 fractional digits, not %2").arg(s.openStake.digits()).arg(digits));
+        if ((s.dayStartMs - dayStartMs) % DayMs != 0)
+            return refuse(QStringLiteral("counts days from another hour: configure the same day boundary everywhere"));
+        t.openContracts += s.openContracts;
+        t.openStake += s.openStake;
+        if (s.dayStartMs == dayStartMs) {
+            t.tradesToday += s.tradesToday;
+            t.realizedPnl += s.realizedPnl;
+        }
+    }
+    return t;
 }
 
 } // namespace Vigil

@@ -250,25 +250,18 @@ Result<LedgerUsage> AccountExecutor::accountUsage()
     view.openStake = usage->unresolvedStake;
     if (!m_ctx.board)
         return view;
-    Result<QList<UsageShare>> others = m_ctx.board->others(m_ctx.account, day);
-    if (!others) {
-        Error e = others.error();
+    Result<QList<UsageShare>> others = m_ctx.board->others(m_ctx.account, usage->sequence);
+    Result<UsageShare::Totals> shared = others ? UsageShare::total(others.value(), m_ctx.ledger->dayStartMs(day), m_ctx.digits)
+                                               : Result<UsageShare::Totals>(others.error());
+    if (!shared) {
+        Error e = shared.error();
         e.account = m_ctx.account;
         return e;
     }
-    for (const UsageShare &share : others.value()) {
-        if (share.openStake.digits() != m_ctx.digits || share.realizedPnl.digits() != m_ctx.digits) {
-            Error e = Error::make(ErrorKind::Coordination, QStringLiteral("UsageUnreadable"),
-                                  QStringLiteral("the limit usage shared by instance %1 is in %2 fractional digits, not %3: no buy")
-                                      .arg(share.instanceId).arg(share.openStake.digits()).arg(m_ctx.digits));
-            e.account = m_ctx.account;
-            return e;
-        }
-        view.tradesToday += share.tradesToday;
-        view.realizedPnl += share.realizedPnl;
-        view.openContracts += share.openContracts;
-        view.openStake += share.openStake;
-    }
+    view.tradesToday += shared->tradesToday;
+    view.realizedPnl += shared->realizedPnl;
+    view.openContracts += shared->openContracts;
+    view.openStake += shared->openStake;
     return view;
 }
 
@@ -281,15 +274,16 @@ Result<void> AccountExecutor::shareUsage()
     if (!usage)
         return usage.error();
     UsageShare mine;
-    mine.journalId = m_ctx.board->journalId();
+    mine.journal = m_ctx.board->journal();
     mine.instanceId = m_ctx.instanceId;
     mine.sequence = usage->sequence;
+    mine.dayStartMs = m_ctx.ledger->dayStartMs(day);
     mine.tradesToday = usage->tradesOpened;
     mine.openContracts = usage->openCount + usage->unresolvedCount;
     mine.openStake = usage->unresolvedStake;
     mine.realizedPnl = usage->realizedProfit;
     mine.publishedMs = m_ctx.clock->nowMs();
-    Result<void> published = m_ctx.board->publish(m_ctx.account, day, mine);
+    Result<void> published = m_ctx.board->publish(m_ctx.account, mine);
     if (!published) {
         Error e = published.error();
         e.account = m_ctx.account;
@@ -303,7 +297,20 @@ void AccountExecutor::shareUsageQuietly()
     // A share not published only overstates what this journal uses (it was published with the buy, under the
     // account lock): the next one, or the periodic refresh, corrects it.
     if (Result<void> r = shareUsage(); !r)
-        qCWarning(lcEngine).noquote() << "limit usage of" << m_ctx.account << "not shared:" << r.error().message;
+        qCWarning(lcEngine).noquote() << "limit usage of" << m_ctx.account << "not shared:" << r.error().toString();
+}
+
+void AccountExecutor::shareUsageSoon()
+{
+    // Settlements and reconciliation come in bursts: one publish after the burst (a Redis that is down costs its
+    // timeout once, not once per contract).
+    if (!m_ctx.board || m_sharePending)
+        return;
+    m_sharePending = true;
+    QMetaObject::invokeMethod(this, [this] {
+        m_sharePending = false;
+        shareUsageQuietly();
+    }, Qt::QueuedConnection);
 }
 
 Result<void> AccountExecutor::verifySharedLimits(const Reservation &reservation)
@@ -540,7 +547,7 @@ void AccountExecutor::onSettled(qint64 localId, const ContractSettlement &s, Bot
         bot->strategy().onContractClosed(ClosedContract::fromSettlement(s.contractId, s.buyPrice, s.profit));
         bot->recordClosed(s.profit);
     }
-    shareUsageQuietly();
+    shareUsageSoon();
     Result<std::optional<Trade>> row = m_ctx.journal->trade(localId);
     if (row.ok() && row.value())
         Q_EMIT tradeClosed(row.value()->bot, *row.value());
@@ -560,7 +567,7 @@ void AccountExecutor::adoptOpen(const Trade &trade, Bot *bot)
 
 void AccountExecutor::applyResolved(const Trade &after, Bot *bot)
 {
-    const auto shareAtExit = qScopeGuard([this] { shareUsageQuietly(); });
+    const auto shareAtExit = qScopeGuard([this] { shareUsageSoon(); });
     if (after.status != TradeStatus::Open && after.contractId > 0)
         m_ctx.book->remove(m_ctx.account, after.contractId);
     m_unknownBots.remove(after.localId);

@@ -119,6 +119,7 @@ private:
     // Publishes this journal's share (no board: nothing to do).
     Result<void> shareUsage();
     void shareUsageQuietly();
+    void shareUsageSoon(); // queued, coalesced
     void onUnrecordedBuy(const std::shared_ptr<Cycle> &cycle, qint64 contractId, const Error &refusal, Bot *bot);
     bool joinRecordedContract(const std::shared_ptr<Cycle> &cycle, qint64 contractId, Bot *bot);
     void refuse(Bot *bot, const Error &error);
@@ -131,6 +132,7 @@ private:
     int m_inFlight = 0;
     int m_buysOnWire = 0; // counted in the book (beginBuy) and not yet answered
     quint64 m_seq = 0;
+    bool m_sharePending = false;
     QHash<qint64, Reservation> m_reservations; // localId → its ledger reservation (bought by this process)
     QHash<qint64, QString> m_unknownBots;      // localId → bot, reply lost
     QHash<qint64, Money> m_seededStakes;       // open at start, no reservation

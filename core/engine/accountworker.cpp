@@ -165,6 +165,10 @@ void AccountWorker::openJournal(int attempt)
     m_standbyTimer->setSingleShot(true);
     m_standbyTimer->setInterval(m_config.standbyRetryMs);
     connect(m_standbyTimer, &QTimer::timeout, this, &AccountWorker::promoteStartingBots);
+    m_failoverTimer = new QTimer(this);
+    m_failoverTimer->setSingleShot(true);
+    m_failoverTimer->setInterval(int(qMin<qint64>(m_config.failoverAfterMs, 3'600'000)));
+    connect(m_failoverTimer, &QTimer::timeout, this, &AccountWorker::handOverRuns);
     m_breakerTimer = new QTimer(this);
     m_breakerTimer->setSingleShot(true);
     connect(m_breakerTimer, &QTimer::timeout, this, [this] { m_breaker->refresh(); });
@@ -209,6 +213,7 @@ Result<Bot *> AccountWorker::createBot(const BotConfig &bc)
 void AccountWorker::onReady()
 {
     m_connection = AccountSnapshot::Connection::Connected;
+    m_failoverTimer->stop();
     if (m_downSinceMs) {
         raise(EngineEvent::Level::Info, EngineEvent::Kind::ConnectionRestored, {},
               QStringLiteral("connection restored after %1 s").arg((m_shared.clock->nowMs() - m_downSinceMs) / 1000));
@@ -277,9 +282,15 @@ void AccountWorker::onFirstReady()
     ctx.tracker = m_tracker;
     ctx.clock = m_shared.clock;
     if (!m_shared.usageRedisUrl.isEmpty() && !m_board) {
-        // The engine checked the URL at start.
-        if (Result<RedisConfig> redis = RedisConfig::fromUrl(m_shared.usageRedisUrl); redis.ok())
-            m_board = std::make_unique<RedisUsageBoard>(redis.value(), m_journal->journalId());
+        Result<RedisConfig> redis = RedisConfig::fromUrl(m_shared.usageRedisUrl); // checked by the engine at start
+        if (!redis) {
+            m_lastError = QStringLiteral("the account's limits cannot be shared over Redis: ") + redis.error().message;
+            raise(EngineEvent::Level::Error, EngineEvent::Kind::General, {}, m_lastError);
+            haltAll(HaltReason::CoordinationUnavailable, m_lastError);
+        }
+        // Without a usable URL the board has no host: every buy is refused (never traded against this journal alone).
+        m_board = std::make_unique<RedisUsageBoard>(redis ? redis.value() : RedisConfig(),
+                                                    RedisUsageBoard::journalKey(m_journal->journalId(), m_journal->location()));
     }
     ctx.board = m_board.get();
     m_executor = new AccountExecutor(ctx, this);
@@ -687,6 +698,34 @@ void AccountWorker::onConnectionLost(const Error &reason)
     }
     if (m_executor)
         m_executor->setReconciled(false);
+    // Run leases are taken once logged in (before that this instance holds none to hand over).
+    if (m_config.failoverAfterMs > 0 && !m_loginId.isEmpty() && !m_failoverTimer->isActive())
+        m_failoverTimer->start();
+}
+
+void AccountWorker::handOverRuns()
+{
+    if (m_client->state() == DerivClient::State::Ready || m_shuttingDown || m_sessionEnded)
+        return;
+    const QString why = QStringLiteral("standby: no connection to Deriv for %1 s; left to an instance that has one")
+                            .arg(m_config.failoverAfterMs / 1000);
+    QStringList handed;
+    for (Bot *b : std::as_const(m_bots)) {
+        if (b->state() != BotState::Running || !m_shared.locks->checkRun(m_loginId, b->id()))
+            continue;
+        // Halted for a lost lease gives the lease back (see createBot); Starting waits on standby: once reconnected
+        // and reconciled, it takes the lease again if no other instance did meanwhile.
+        (void)b->machine().halt(HaltReason::LeaseLost, why, QStringLiteral("ConnectionDown"));
+        (void)b->machine().transition(BotState::Starting, StateReason::because(why));
+        m_standby.insert(b->id(), why);
+        b->setLastError(why);
+        handed << b->id();
+    }
+    if (!handed.isEmpty())
+        raise(EngineEvent::Level::Warning, EngineEvent::Kind::LockLost, {},
+              QStringLiteral("no connection to Deriv for %1 s: %2 handed to other instances (standby here)")
+                  .arg(m_config.failoverAfterMs / 1000).arg(handed.join(QStringLiteral(", "))));
+    markDirty();
 }
 
 void AccountWorker::registerSession()

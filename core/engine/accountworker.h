@@ -84,6 +84,8 @@ public:
         int snapshotIntervalMs = 100;
         int tickBatchMs = 100;
         int standbyRetryMs = 3000;
+        // Socket down this long → running bots hand their run leases over (EngineConfig::failoverAfterMs); 0 = never.
+        qint64 failoverAfterMs = 0;
         int shutdownWaitMs = 10'000; // shutdown(): how long buys already sent may take to be answered // a bot another instance runs: how often to try its run lease again
         bool autoStartBots = true;
     };
@@ -164,6 +166,8 @@ private:
     void seedLimits();
     void startReconcile(const QString &trigger);
     void promoteStartingBots();
+    // The socket has been down for failoverAfterMs: running bots give their run leases to an instance that can trade.
+    void handOverRuns();
     // Asks for the bot's run lease (one instance runs a given bot); a bot another instance runs waits on standby.
     void requestRun(Bot *bot);
     void finishShutdown();
@@ -220,6 +224,7 @@ private:
     QTimer *m_reconcileTimer = nullptr;
     QTimer *m_breakerTimer = nullptr;
     QTimer *m_standbyTimer = nullptr;
+    QTimer *m_failoverTimer = nullptr;
     QTimer *m_shutdownWait = nullptr;       // shutdown() waiting for buys on the wire       // retries the run lease of bots on standby
     QSet<QString> m_runRequested;           // run lease asked for, answer pending
     QHash<QString, QString> m_standby;      // bot → why it waits (the instance that runs it)

@@ -850,6 +850,7 @@ void Engine::launchAccount(AccountRuntime &rt)
     wc.pingIntervalMs = m_options.pingIntervalMs;
     wc.reconcileIntervalMs = m_options.reconcileIntervalMs;
     wc.autoStartBots = m_options.autoStartBots;
+    wc.failoverAfterMs = m_config.isPaper() ? 0 : m_config.failoverAfterMs; // paper: each instance has its own simulator
     EngineShared shared;
     shared.gate = m_gate.get();
     shared.ledger = m_ledger.get();

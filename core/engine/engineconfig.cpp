@@ -58,7 +58,8 @@ Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
 {
     static const QStringList known{QStringLiteral("accounts"), QStringLiteral("bots"), QStringLiteral("endpoint"),
                                    QStringLiteral("app_id"), QStringLiteral("journal"), QStringLiteral("redis"),
-                                   QStringLiteral("instance"), QStringLiteral("lease_ttl_ms")};
+                                   QStringLiteral("instance"), QStringLiteral("lease_ttl_ms"),
+                                   QStringLiteral("failover_after_ms")};
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key()))
             return configError(it.key(), QStringLiteral("unknown key"));
@@ -102,6 +103,13 @@ Result<EngineConfig> EngineConfig::fromJson(const QJsonObject &json)
         if (!ttl.isDouble() || ms != double(qint64(ms)) || ms < 1000 || ms > 600'000)
             return configError(QStringLiteral("lease_ttl_ms"), QStringLiteral("a whole number of milliseconds in [1000, 600000]"));
         c.leaseTtlMs = qint64(ms);
+    }
+    if (const QJsonValue failover = json.value(QLatin1String("failover_after_ms")); !failover.isUndefined()) {
+        const double ms = failover.toDouble(-1);
+        if (!failover.isDouble() || ms != double(qint64(ms)) || (ms != 0 && (ms < 2000 || ms > 3'600'000)))
+            return configError(QStringLiteral("failover_after_ms"),
+                               QStringLiteral("0 (never) or a whole number of milliseconds in [2000, 3600000]"));
+        c.failoverAfterMs = qint64(ms);
     }
     if (!c.redisUrl.isEmpty() && !c.redisUrl.startsWith(QLatin1String("redis://")))
         return configError(QStringLiteral("redis"), QStringLiteral("must be a redis://host:port URL"));

@@ -17,7 +17,7 @@ namespace Vigil {
 //   {"accounts": [...AccountConfig...], "bots": [...BotConfig...],
 //    "endpoint": "wss://ws.derivws.com/websockets/v3" (optional: none = the embedded simulator, paper mode),
 //    "app_id": "1089", "journal": "/path/vigil.db" | "postgresql://...", "redis": "redis://127.0.0.1:6379",
-//    "instance": "desk-1", "lease_ttl_ms": 10000}
+//    "instance": "desk-1", "lease_ttl_ms": 10000, "failover_after_ms": 30000}
 // Command-line flags of vigil-headless override the file's values.
 struct EngineConfig
 {
@@ -31,6 +31,10 @@ struct EngineConfig
     // Time to live of the per-cycle account and bot leases (renewed every ttl/3 while a buy is out). A holder
     // frozen longer than this loses the account to another instance. Tests shorten it; 1000..600000 ms.
     qint64 leaseTtlMs = 10'000;
+    // How long an account's socket to Deriv may stay down before its running bots hand their run leases over, so
+    // that another instance with the same bots (and a working connection) takes them over; 0 = never. A bot
+    // handed over here waits on standby and runs again once it can take its lease back. 0 or 2000..3600000 ms.
+    qint64 failoverAfterMs = 30'000;
 
     bool isPaper() const { return endpoint.isEmpty(); }
     const AccountConfig *account(const QString &id) const;

@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QScopeGuard>
+#include <QSysInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -186,6 +187,7 @@ struct JournalPrivate
     QThread *thread = nullptr;
     int schemaVersion = 0;
     QString journalId;
+    QString location;
     int busyTimeoutMs = 0;
 
     qint64 now() const { return clock->nowMs(); }
@@ -601,6 +603,8 @@ Result<std::unique_ptr<Journal>> Journal::open(const JournalConfig &config)
             return storage(QStringLiteral("OpenFailed"), QStringLiteral("the journal has no id"));
         p.journalId = id.value().value(0).toString();
     }
+    p.location = postgres ? QStringLiteral("%1:%2%3").arg(pgUrl.host()).arg(pgUrl.port(5432)).arg(pgUrl.path())
+                          : QSysInfo::machineHostName() + u':' + QFileInfo(sqlitePath).canonicalFilePath();
     qCInfo(lcStore).noquote() << "journal open:" << (postgres ? QStringLiteral("postgresql") : sqlitePath) << "schema"
                               << p.schemaVersion;
     return journal;
@@ -619,6 +623,11 @@ int Journal::schemaVersion() const
 const QString &Journal::journalId() const
 {
     return d->journalId;
+}
+
+const QString &Journal::location() const
+{
+    return d->location;
 }
 
 Result<JournalDiagnostics> Journal::diagnostics()

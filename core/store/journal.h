@@ -75,6 +75,9 @@ public:
     // This journal's own random id, made when it was created and the same for every connection to it (several
     // instances on one file or one PostgreSQL database see one id): it tells usage shared through Redis apart.
     const QString &journalId() const;
+    // Where it lives: "<host>:<canonical path>" for SQLite, "<server>:<port>/<database>" for PostgreSQL (no credentials).
+    // A copied journal file keeps its id but not its location.
+    const QString &location() const;
     Result<JournalDiagnostics> diagnostics();
     // SQLite: PRAGMA integrity_check's verdict ("ok" when sound). PostgreSQL: "ok" if the server answers.
     Result<QString> integrityCheck();

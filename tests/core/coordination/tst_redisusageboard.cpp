@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// RedisUsageBoard over a real redis-server (label "redis"): shares of an account's limit usage, one per journal.
+// RedisUsageBoard over a real redis-server (label "redis"): shares of an account's limit usage, one per journal;
+// and how UsageShare::total adds them up across a day boundary.
+#include <QScopeGuard>
 #include <QTest>
 
 #include "coordination/redisconnection.h"
@@ -11,11 +13,13 @@ using namespace Vigil;
 using Vigil::Test::describe;
 
 namespace {
-const QDate kDay(2026, 11, 22);
+constexpr qint64 kDayStart = 1'795'305'600'000; // 2026-11-22 00:00 UTC
+constexpr qint64 kDayMs = 86'400'000;
 
 UsageShare share(qint64 sequence, int trades, int open, qint64 stakeMinor, qint64 realizedMinor)
 {
     UsageShare s;
+    s.dayStartMs = kDayStart;
     s.instanceId = QStringLiteral("i-%1").arg(sequence);
     s.sequence = sequence;
     s.tradesToday = trades;
@@ -35,8 +39,10 @@ private Q_SLOTS:
     void init();
     void eachJournalSeesTheOthers();
     void anOlderShareNeverReplacesANewerOne();
-    void sharesAreKeptPerAccountAndDayForTwoDays();
+    void sharesAreKeptPerAccountForAWeek();
     void anUnreadableShareIsAnError();
+    void aNewerShareOfThisJournalIsAConflict();
+    void totalsCountOpenContractsWhateverTheDay();
     void downRedisIsAnError();
 
 private:
@@ -65,31 +71,29 @@ void TestRedisUsageBoard::eachJournalSeesTheOthers()
     RedisUsageBoard b(config(), QStringLiteral("journal-b"));
     RedisUsageBoard c(config(), QStringLiteral("journal-c"));
     const QString login = QStringLiteral("CR100");
-    QVERIFY2(a.publish(login, kDay, share(5, 3, 1, 150, -200)).ok(), "publish a");
-    QVERIFY2(b.publish(login, kDay, share(9, 4, 2, 300, 125)).ok(), "publish b");
+    QVERIFY2(a.publish(login, share(5, 3, 1, 150, -200)).ok(), "publish a");
+    QVERIFY2(b.publish(login, share(9, 4, 2, 300, 125)).ok(), "publish b");
 
-    auto seenByA = a.others(login, kDay);
+    auto seenByA = a.others(login, 5);
     QVERIFY2(seenByA.ok(), describe(seenByA));
     QCOMPARE(seenByA->size(), 1); // its own share is read from its journal, not from Redis
-    QCOMPARE(seenByA->first().journalId, QStringLiteral("journal-b"));
+    QCOMPARE(seenByA->first().journal, QStringLiteral("journal-b"));
     QCOMPARE(seenByA->first().tradesToday, 4);
     QCOMPARE(seenByA->first().openContracts, 2);
     QCOMPARE(seenByA->first().openStake, Money::fromMinor(300, 2));
     QCOMPARE(seenByA->first().realizedPnl, Money::fromMinor(125, 2));
     QCOMPARE(seenByA->first().instanceId, QStringLiteral("i-9"));
 
-    auto seenByC = c.others(login, kDay);
+    auto seenByC = c.others(login, 0);
     QVERIFY2(seenByC.ok(), describe(seenByC));
     QCOMPARE(seenByC->size(), 2);
     int trades = 0;
     for (const UsageShare &s : seenByC.value())
         trades += s.tradesToday;
     QCOMPARE(trades, 7);
-    // Another account, or another day: nothing.
-    auto other = c.others(QStringLiteral("CR200"), kDay);
+    // Another account: nothing.
+    auto other = c.others(QStringLiteral("CR200"), 0);
     QVERIFY(other.ok() && other->isEmpty());
-    auto nextDay = c.others(login, kDay.addDays(1));
-    QVERIFY(nextDay.ok() && nextDay->isEmpty());
 }
 
 void TestRedisUsageBoard::anOlderShareNeverReplacesANewerOne()
@@ -100,38 +104,49 @@ void TestRedisUsageBoard::anOlderShareNeverReplacesANewerOne()
     RedisUsageBoard second(config(), QStringLiteral("shared-journal"));
     RedisUsageBoard reader(config(), QStringLiteral("elsewhere"));
     const QString login = QStringLiteral("CR100");
-    QVERIFY(first.publish(login, kDay, share(20, 6, 2, 100, 0)).ok());
-    QVERIFY(second.publish(login, kDay, share(19, 5, 1, 50, 0)).ok()); // read earlier, published later
-    auto seen = reader.others(login, kDay);
+    QVERIFY(first.publish(login, share(20, 6, 2, 100, 0)).ok());
+    auto stale = second.publish(login, share(19, 5, 1, 50, 0)); // read earlier, published later
+    QVERIFY(!stale.ok());
+    QCOMPARE(stale.error().code, QStringLiteral("UsageShareConflict"));
+    auto seen = reader.others(login, 0);
     QVERIFY2(seen.ok(), describe(seen));
     QCOMPARE(seen->size(), 1);
     QCOMPARE(seen->first().sequence, 20);
     QCOMPARE(seen->first().tradesToday, 6);
-    QVERIFY(second.publish(login, kDay, share(21, 6, 1, 50, -50)).ok()); // newer: replaces
-    seen = reader.others(login, kDay);
+    QVERIFY(second.publish(login, share(20, 6, 1, 50, 0)).ok()); // the same sequence: the same journal state
+    QVERIFY(second.publish(login, share(21, 6, 1, 50, -50)).ok()); // newer: replaces
+    seen = reader.others(login, 0);
     QVERIFY2(seen.ok(), describe(seen));
     QCOMPARE(seen->first().sequence, 21);
     QCOMPARE(seen->first().openContracts, 1);
+    // A field its script cannot read (no sequence) is replaced, not a publish that fails forever.
+    QVERIFY(m_raw->command({QByteArrayLiteral("HSET"), RedisUsageBoard::key(login).toUtf8(), QByteArrayLiteral("shared-journal"),
+                            QByteArrayLiteral(R"({"sequence": null})")}).ok());
+    QVERIFY(first.publish(login, share(22, 7, 1, 50, -50)).ok());
+    seen = reader.others(login, 0);
+    QVERIFY2(seen.ok(), describe(seen));
+    QCOMPARE(seen->first().sequence, 22);
 }
 
-void TestRedisUsageBoard::sharesAreKeptPerAccountAndDayForTwoDays()
+void TestRedisUsageBoard::sharesAreKeptPerAccountForAWeek()
 {
     RedisUsageBoard board(config(), QStringLiteral("journal-a"));
-    QVERIFY(board.publish(QStringLiteral("CR100"), kDay, share(1, 1, 1, 10, 0)).ok());
-    const QString key = RedisUsageBoard::key(QStringLiteral("CR100"), kDay);
-    QCOMPARE(key, QStringLiteral("vigil:usage:CR100:2026-11-22"));
+    QVERIFY(board.publish(QStringLiteral("CR100"), share(1, 1, 1, 10, 0)).ok());
+    const QString key = RedisUsageBoard::key(QStringLiteral("CR100"));
+    QCOMPARE(key, QStringLiteral("vigil:usage:CR100"));
+    QCOMPARE(RedisUsageBoard::journalKey(QStringLiteral("id"), QStringLiteral("host:/j.db")), QStringLiteral("id@host:/j.db"));
     auto ttl = m_raw->command({QByteArrayLiteral("PTTL"), key.toUtf8()});
     QVERIFY(ttl.ok());
-    QVERIFY2(ttl->integer > 47 * 3600 * 1000LL && ttl->integer <= 48 * 3600 * 1000LL, QByteArray::number(ttl->integer));
+    QVERIFY2(ttl->integer > 6 * kDayMs && ttl->integer <= 7 * kDayMs, QByteArray::number(ttl->integer));
 }
 
 void TestRedisUsageBoard::anUnreadableShareIsAnError()
 {
     RedisUsageBoard board(config(), QStringLiteral("journal-a"));
-    const QString key = RedisUsageBoard::key(QStringLiteral("CR100"), kDay);
+    const QString key = RedisUsageBoard::key(QStringLiteral("CR100"));
     QVERIFY(m_raw->command({QByteArrayLiteral("HSET"), key.toUtf8(), QByteArrayLiteral("journal-x"),
                             QByteArrayLiteral(R"({"trades": "many"})")}).ok());
-    auto seen = board.others(QStringLiteral("CR100"), kDay);
+    auto seen = board.others(QStringLiteral("CR100"), 0);
     QVERIFY(!seen.ok());
     QCOMPARE(seen.error().kind, ErrorKind::Coordination);
     QCOMPARE(seen.error().code, QStringLiteral("UsageUnreadable"));
@@ -139,21 +154,60 @@ void TestRedisUsageBoard::anUnreadableShareIsAnError()
     // Not a hash at all.
     QVERIFY(m_raw->command({QByteArrayLiteral("DEL"), key.toUtf8()}).ok());
     QVERIFY(m_raw->command({QByteArrayLiteral("SET"), key.toUtf8(), QByteArrayLiteral("x")}).ok());
-    seen = board.others(QStringLiteral("CR100"), kDay);
+    seen = board.others(QStringLiteral("CR100"), 0);
     QVERIFY(!seen.ok());
     QCOMPARE(seen.error().kind, ErrorKind::Coordination);
+}
+
+void TestRedisUsageBoard::aNewerShareOfThisJournalIsAConflict()
+{
+    // The journal was restored from a backup: Redis knows of buys it does not.
+    RedisUsageBoard board(config(), QStringLiteral("journal-a"));
+    QVERIFY(board.publish(QStringLiteral("CR100"), share(40, 9, 0, 0, 0)).ok());
+    auto ok = board.others(QStringLiteral("CR100"), 40);
+    QVERIFY2(ok.ok(), describe(ok));
+    QVERIFY(ok->isEmpty()); // its own share is not among the others
+    auto restored = board.others(QStringLiteral("CR100"), 12);
+    QVERIFY(!restored.ok());
+    QCOMPARE(restored.error().code, QStringLiteral("UsageShareConflict"));
+    QVERIFY2(restored.error().message.contains(QLatin1String("HDEL vigil:usage:CR100 'journal-a'")),
+             qPrintable(restored.error().message));
+}
+
+void TestRedisUsageBoard::totalsCountOpenContractsWhateverTheDay()
+{
+    UsageShare today = share(1, 4, 1, 100, -300);
+    UsageShare yesterday = share(2, 7, 2, 250, -900); // not published since midnight
+    yesterday.dayStartMs = kDayStart - kDayMs;
+    auto t = UsageShare::total({today, yesterday}, kDayStart, 2);
+    QVERIFY2(t.ok(), describe(t));
+    QCOMPARE(t->tradesToday, 4);                   // yesterday's trades are yesterday's
+    QCOMPARE(t->realizedPnl, Money::fromMinor(-300, 2));
+    QCOMPARE(t->openContracts, 3);                 // but its open contracts are open now
+    QCOMPARE(t->openStake, Money::fromMinor(350, 2));
+
+    UsageShare otherBoundary = today;
+    otherBoundary.dayStartMs = kDayStart + 3600'000; // a ledger whose day starts an hour later
+    auto mismatch = UsageShare::total({otherBoundary}, kDayStart, 2);
+    QVERIFY(!mismatch.ok());
+    QCOMPARE(mismatch.error().code, QStringLiteral("UsageUnreadable"));
+    auto digits = UsageShare::total({today}, kDayStart, 8);
+    QVERIFY(!digits.ok());
+    QCOMPARE(digits.error().code, QStringLiteral("UsageUnreadable"));
+    auto none = UsageShare::total({}, kDayStart, 2);
+    QVERIFY(none.ok() && none->tradesToday == 0 && none->openStake == Money::zero(2));
 }
 
 void TestRedisUsageBoard::downRedisIsAnError()
 {
     RedisConfig cfg = config();
     m_server.kill();
+    const auto restart = qScopeGuard([this] { QVERIFY(m_server.start()); });
     RedisUsageBoard board(cfg, QStringLiteral("journal-a"));
-    auto seen = board.others(QStringLiteral("CR100"), kDay);
+    auto seen = board.others(QStringLiteral("CR100"), 0);
     QVERIFY(!seen.ok()); // never an empty list: that would read as "nobody else traded"
     QCOMPARE(seen.error().kind, ErrorKind::Coordination);
-    QVERIFY(!board.publish(QStringLiteral("CR100"), kDay, share(1, 1, 1, 10, 0)).ok());
-    QVERIFY(m_server.start());
+    QVERIFY(!board.publish(QStringLiteral("CR100"), share(1, 1, 1, 10, 0)).ok());
 }
 
 QTEST_GUILESS_MAIN(TestRedisUsageBoard)

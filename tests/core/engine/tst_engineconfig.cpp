@@ -46,6 +46,14 @@ void TestEngineConfig::paperDefaultIsValid()
     QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
     QCOMPARE(parsed->accounts.first().limits.maxTradesPerDay, 10);
     QCOMPARE(parsed->accounts.first().token.ref, QStringLiteral("VIGIL_TOKEN_A1"));
+    QCOMPARE(parsed->failoverAfterMs, 30'000); // the default
+    for (const qint64 ms : {qint64(0), qint64(2000), qint64(3'600'000)}) {
+        QJsonObject withFailover = valid();
+        withFailover.insert(QStringLiteral("failover_after_ms"), double(ms));
+        Result<EngineConfig> f = EngineConfig::fromJson(withFailover);
+        QVERIFY2(f.ok(), qPrintable(f.ok() ? QString() : f.error().message));
+        QCOMPARE(f->failoverAfterMs, ms);
+    }
 }
 
 void TestEngineConfig::errors_data()
@@ -77,6 +85,9 @@ void TestEngineConfig::errors_data()
     row("endpoint not ws", "endpoint", QStringLiteral("http://example.com"), "endpoint");
     row("real endpoint without app id", "endpoint", QStringLiteral("wss://ws.example.com/websockets/v3"), "app_id");
     row("redis not url", "redis", QStringLiteral("localhost:6379"), "redis");
+    row("failover too soon", "failover_after_ms", 500, "failover_after_ms");
+    row("failover not whole", "failover_after_ms", 2500.5, "failover_after_ms");
+    row("failover as text", "failover_after_ms", QStringLiteral("30000"), "failover_after_ms");
 }
 
 void TestEngineConfig::errors()

@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/faultproxy.h"
 #include "support/redisserver.h"
 #include "support/simprocess.h"
 
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void twoInstancesShareOneAccountsLimits();
     void aBotRunsInOneInstanceAtATime();
     void separateJournalsShareLimitsThroughRedis();
+    void aBotMovesToAnInstanceThatReachesDeriv();
 
 private:
     // Without `redis`, every runner uses one data folder and m_db. With it, each has a data folder and journal of
@@ -40,7 +42,7 @@ private:
     // Two runners on one account until its trades of the day are used; the simulator's stats then (empty on failure).
     QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis);
     int waitUntilQuiet(SimProcess &sim);
-    void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots);
+    void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots, const QByteArray &extra = {});
     QHash<QString, int> tradesPerInstance(const QString &db, const QString &bot = {});
 
     QTemporaryDir m_dir;
@@ -60,9 +62,13 @@ void TestSharedLimits::initTestCase()
     writeConfig(u"two.json"_s, limits, {u"c"_s, u"d"_s});
     writeConfig(u"solo.json"_s, R"({"max_trades_per_day": 100000, "max_concurrent_open": 100, "daily_loss_bp": 10000})",
                 {u"solo"_s});
+    // An instance whose socket to Deriv stays down 3 s hands its running bots over.
+    writeConfig(u"failover.json"_s, R"({"max_trades_per_day": 100000, "max_concurrent_open": 100, "daily_loss_bp": 10000})",
+                {u"roaming"_s}, R"(, "failover_after_ms": 3000)");
 }
 
-void TestSharedLimits::writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots)
+void TestSharedLimits::writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots,
+                                   const QByteArray &extra)
 {
     QByteArray list;
     for (const QString &bot : bots) {
@@ -74,7 +80,7 @@ void TestSharedLimits::writeConfig(const QString &name, const QByteArray &limits
     QFile config(m_dir.filePath(name));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(R"({"accounts": [{"id": "shared", "token": {"env": "VIGIL_SHARED_TOKEN"}, "limits": )" + limits
-                 + R"(}], "bots": [)" + list + "]}");
+                 + R"(}], "bots": [)" + list + "]" + extra + "}");
 }
 
 QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const QString &bot)
@@ -249,6 +255,47 @@ void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
     QVERIFY(eastTrades > 0);
     QVERIFY(westTrades > 0);
     QCOMPARE(eastTrades + westTrades, 9);
+}
+
+void TestSharedLimits::aBotMovesToAnInstanceThatReachesDeriv()
+{
+    // "cut" reaches the simulator through a proxy that will stop letting anything through; "spare" directly.
+    m_db = u"failover.db"_s;
+    Vigil::Test::FaultProxy proxy(QUrl(m_sim.url()), 7);
+    QVERIFY(proxy.listen());
+    std::unique_ptr<QProcess> cut(startRunner(u"cut"_s, u"failover.json"_s, proxy.url().toString()));
+    QVERIFY(cut->waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(tradesPerInstance(m_db).value(u"cut"_s) >= 2, 60'000);
+    std::unique_ptr<QProcess> spare(startRunner(u"spare"_s, u"failover.json"_s));
+    QVERIFY(spare->waitForStarted(10'000));
+    QTest::qWait(5000);
+    QCOMPARE(tradesPerInstance(m_db).value(u"spare"_s), 0); // on standby: cut runs the bot
+
+    // cut loses Deriv (Redis/lock files still fine): every connection through the proxy dies at its first frame.
+    Vigil::Test::FaultProxy::Rates down;
+    down.dropInBurst = 1.0;
+    down.burstFrames = 1'000'000;
+    proxy.setRates(down);
+    proxy.dropAll(u"network down"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(tradesPerInstance(m_db).value(u"spare"_s) >= 2, 60'000);
+    {
+        QFile log(m_dir.filePath(u"runner-cut.log"_s));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY2(text.contains("no connection to Deriv for 3 s: roaming handed to other instances"), text.right(3000).constData());
+    }
+
+    // cut's network comes back: it waits on standby while spare runs the bot.
+    proxy.clean();
+    QTest::qWait(8000);
+    const int cutTrades = tradesPerInstance(m_db).value(u"cut"_s);
+    const int spareTrades = tradesPerInstance(m_db).value(u"spare"_s);
+    QTest::qWait(4000);
+    QCOMPARE(tradesPerInstance(m_db).value(u"cut"_s), cutTrades);
+    QVERIFY(tradesPerInstance(m_db).value(u"spare"_s) > spareTrades);
+    cut->terminate();
+    spare->terminate();
+    QVERIFY(cut->waitForFinished(30'000) && spare->waitForFinished(30'000));
 }
 
 QTEST_GUILESS_MAIN(TestSharedLimits)

@@ -124,6 +124,11 @@ void TestJournal::initTestCase()
 
 void TestJournal::migratesEmptyDatabaseAndReopens()
 {
+    QString earlierId; // another journal (on PostgreSQL freshUrl() empties the one test database)
+    {
+        TAKE(j, Journal::open(config(freshUrl())));
+        earlierId = j->journalId();
+    }
     const QString url = freshUrl();
     qint64 id = 0;
     QString journalId;
@@ -131,10 +136,11 @@ void TestJournal::migratesEmptyDatabaseAndReopens()
         TAKE(j, Journal::open(config(url)));
         journalId = j->journalId();
         QVERIFY(!journalId.isEmpty());
+        QVERIFY(journalId != earlierId);
+        QVERIFY(!j->location().isEmpty());
         TAKE(other, Journal::open(config(url))); // a second connection (another instance) sees the same journal
         QCOMPARE(other->journalId(), journalId);
-        TAKE(elsewhere, Journal::open(config(freshUrl())));
-        QVERIFY(elsewhere->journalId() != journalId);
+        QCOMPARE(other->location(), j->location());
         QCOMPARE(j->schemaVersion(), Journal::kSchemaVersion);
         QCOMPARE(JournalSchema::latestVersion(), Journal::kSchemaVersion);
         QCOMPARE(j->isPostgres(), Test::JournalTestBackend::isPostgres());
