@@ -112,12 +112,16 @@ private Q_SLOTS:
     void emergencyStopSellsEverythingAndBuysNothingAfter();
     void emergencyStopWaitsForABuyOnTheWire();
     void emergencyStopSellsAContractOnceItBecomesSellable();
+    void reArmingEndsTheLateSale();
     void revokingATokenClosesEverySession();
     void failedTickStreamIsSubscribedAgain();
     void invalidSymbolHaltsItsBots();
     void stopAlwaysEndsWithStopped();
     void concurrentOpenLimitMakesBotsWait();
     void haltedBotsStartOnlyAfterRearm();
+
+private:
+    void openAContractNotSellableYet(Engine &engine, QSignalSpy &events, int refusals);
 };
 
 void TestEngine::initTestCase()
@@ -314,22 +318,30 @@ void TestEngine::emergencyStopWaitsForABuyOnTheWire()
     stopEngine(engine);
 }
 
+void TestEngine::openAContractNotSellableYet(Engine &engine, QSignalSpy &events, int refusals)
+{
+    // One bot, 10-minute contracts; once it holds one, the server refuses the next `refusals` sells as "not valid to
+    // sell" (as while it waits for the entry tick).
+    QJsonArray bots;
+    bots.append(bot(QStringLiteral("held"), strategy("R_100", "CALL", 10, "m")));
+    QVERIFY(engine.start(config({}, bots)).ok());
+    engine.withSimulator([](Sim::SimServer &sim) { sim.setRateLimitsEnabled(false); });
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeOpened) >= 1, 60000);
+    engine.withSimulator([refusals](Sim::SimServer &sim) {
+        sim.faults().failCall(QStringLiteral("sell"), QStringLiteral("InvalidtoSell"),
+                              QStringLiteral("Contract is not yet valid for sale, waiting for entry tick."), refusals);
+    });
+}
+
 void TestEngine::emergencyStopSellsAContractOnceItBecomesSellable()
 {
     QTemporaryDir dir;
     Engine engine(options(dir.path(), 1));
     QSignalSpy reports(&engine, &Engine::emergencyStopFinished);
     QSignalSpy events(&engine, &Engine::eventRaised);
-    QJsonArray bots;
-    bots.append(bot(QStringLiteral("held"), strategy("R_100", "CALL", 10, "m")));
-    QVERIFY(engine.start(config({}, bots)).ok());
-    engine.withSimulator([](Sim::SimServer &sim) { sim.setRateLimitsEnabled(false); });
-    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, EngineEvent::Kind::TradeOpened) >= 1, 60000);
-    // The server refuses the first sells as "not valid to sell" (as while it waits for the entry tick).
-    engine.withSimulator([](Sim::SimServer &sim) {
-        sim.faults().failCall(QStringLiteral("sell"), QStringLiteral("InvalidtoSell"),
-                              QStringLiteral("Contract is not yet valid for sale, waiting for entry tick."), 3);
-    });
+    openAContractNotSellableYet(engine, events, 3);
+    if (QTest::currentTestFailed())
+        return;
     engine.emergencyStop();
     QVERIFY(reports.wait(60000));
     const EmergencyStopReport report = reports.first().at(0).value<EmergencyStopReport>();
@@ -339,6 +351,32 @@ void TestEngine::emergencyStopSellsAContractOnceItBecomesSellable()
     QTRY_COMPARE_WITH_TIMEOUT(simStats(engine).accounts.first().openContracts, 0, 20000);
     // The event follows the sell's reply (control thread → engine): it may land a moment after the server's count.
     QTRY_VERIFY_WITH_TIMEOUT(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("sold once it could be")) >= 1, 10000);
+    stopEngine(engine);
+}
+
+// The trader re-arms trading while the kill switch still waits to sell a contract: from then on the contract is the
+// trader's again (it runs to expiry); a sale the server would allow later must not happen.
+void TestEngine::reArmingEndsTheLateSale()
+{
+    QTemporaryDir dir;
+    Engine engine(options(dir.path(), 1));
+    QSignalSpy reports(&engine, &Engine::emergencyStopFinished);
+    QSignalSpy events(&engine, &Engine::eventRaised);
+    openAContractNotSellableYet(engine, events, 1'000'000);
+    if (QTest::currentTestFailed())
+        return;
+    engine.emergencyStop();
+    QVERIFY(reports.wait(60000));
+    QVERIFY(!reports.first().at(0).value<EmergencyStopReport>().unsellable.isEmpty());
+    QTest::qWait(1500); // the late sale is being tried every second
+    const int open = simStats(engine).accounts.first().openContracts;
+    QVERIFY(open >= 1);
+    engine.rearm();
+    QTest::qWait(300);
+    engine.withSimulator([](Sim::SimServer &sim) { sim.faults().clear(); }); // the server would sell now
+    QTest::qWait(4000);
+    QVERIFY2(simStats(engine).accounts.first().openContracts >= open, "a contract was sold after the re-arm");
+    QCOMPARE(countEventsMentioning(events, EngineEvent::Kind::General, QStringLiteral("sold once it could be")), 0);
     stopEngine(engine);
 }
 
