@@ -57,16 +57,13 @@ QString RedisUsageBoard::key(const QString &loginId)
     return QStringLiteral("vigil:usage:") + loginId;
 }
 
-Result<void> RedisUsageBoard::publish(const QString &loginId, const UsageShare &mine)
+Result<bool> RedisUsageBoard::publish(const QString &loginId, const UsageShare &mine)
 {
-    const QString k = key(loginId);
-    auto r = m_conn.eval(publishScript(), {k.toUtf8()},
+    auto r = m_conn.eval(publishScript(), {key(loginId).toUtf8()},
                          {m_journal.toUtf8(), mine.toJson(), QByteArray::number(mine.sequence), QByteArray::number(KeepMs)});
     if (!r)
         return r.error();
-    if (r->integer != 1)
-        return conflict(k, m_journal);
-    return {};
+    return r->integer == 1;
 }
 
 Result<QList<UsageShare>> RedisUsageBoard::others(const QString &loginId, qint64 mySequence)

@@ -17,8 +17,9 @@ namespace Vigil {
 // the reply is journaled, before the lock is released; so whoever takes the lock next reads every buy made
 // before it. Settlements are published when they happen (a late one only overstates what is used). A share
 // replaces the one in Redis only when its sequence (the journal's change counter) is not older: an instance that
-// read its journal earlier cannot undo a newer share of the same journal. A newer share of this very journal in
-// Redis means a journal restored from a backup (or a copy with the same location): refused as a conflict.
+// read its journal earlier cannot undo a newer share of the same journal. A share in Redis newer than the journal
+// itself (others() compares with the journal's counter now) means a journal restored from a backup (or a copy with
+// the same location): refused as a conflict.
 //
 // One blocking connection with bounded waits (RedisConnection), used from one thread: an account worker's.
 // Errors are ErrorKind::Coordination ("CoordinationUnavailable", "RedisError", "UsageUnreadable",
@@ -33,7 +34,9 @@ public:
     static QString key(const QString &loginId);
     const QString &journal() const { return m_journal; }
 
-    Result<void> publish(const QString &loginId, const UsageShare &mine);
+    // true: written; false: Redis already holds a newer share of this journal — read from it later, so it counts
+    // everything this one does (another instance on the same journal published meanwhile): nothing to do.
+    Result<bool> publish(const QString &loginId, const UsageShare &mine);
     // The shares of every other journal for that account. mySequence: this journal's change counter now, to notice a
     // newer share of it (a restored backup).
     Result<QList<UsageShare>> others(const QString &loginId, qint64 mySequence);

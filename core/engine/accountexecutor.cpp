@@ -283,13 +283,14 @@ Result<void> AccountExecutor::shareUsage()
     mine.openStake = usage->unresolvedStake;
     mine.realizedPnl = usage->realizedProfit;
     mine.publishedMs = m_ctx.clock->nowMs();
-    Result<void> published = m_ctx.board->publish(m_ctx.account, mine);
+    // Not written because a newer share of this journal is there: that one counts this buy too.
+    Result<bool> published = m_ctx.board->publish(m_ctx.account, mine);
     if (!published) {
         Error e = published.error();
         e.account = m_ctx.account;
         return e;
     }
-    return published;
+    return {};
 }
 
 void AccountExecutor::shareUsageQuietly()

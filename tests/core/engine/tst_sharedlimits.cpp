@@ -31,16 +31,19 @@ private Q_SLOTS:
     void twoInstancesShareOneAccountsLimits();
     void aBotRunsInOneInstanceAtATime();
     void separateJournalsShareLimitsThroughRedis();
+    void oneJournalAndRedisShareLimits();
     void aBotMovesToAnInstanceThatReachesDeriv();
 
 private:
-    // Without `redis`, every runner uses one data folder and m_db. With it, each has a data folder and journal of
-    // its own (as on two machines) and they coordinate through that Redis.
+    // Every runner uses one data folder and m_db (one machine), or a data folder and journal of its own (as on
+    // two machines); with `redis` they coordinate through that Redis too.
+    enum class Journals { Shared, OwnEach };
     QProcess *startRunner(const QString &instance, const QString &config, const QString &simUrl = {},
-                          const QString &redis = {});
+                          const QString &redis = {}, Journals journals = Journals::Shared);
     bool alive(QProcess *p, const QString &name);
     // Two runners on one account until its trades of the day are used; the simulator's stats then (empty on failure).
-    QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis);
+    QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis,
+                        Journals journals);
     int waitUntilQuiet(SimProcess &sim);
     void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots, const QByteArray &extra = {});
     QHash<QString, int> tradesPerInstance(const QString &db, const QString &bot = {});
@@ -107,30 +110,32 @@ QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const
 }
 
 QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config, const QString &simUrl,
-                                        const QString &redis)
+                                        const QString &redis, Journals journals)
 {
     auto *p = new QProcess(this);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"VIGIL_SHARED_TOKEN"_s, u"SharedLim12345"_s);
     // One data folder (one lock folder), or one per "machine".
-    env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(redis.isEmpty() ? u"xdg"_s : u"xdg-"_s + instance));
+    const bool own = journals == Journals::OwnEach;
+    env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(own ? u"xdg-"_s + instance : u"xdg"_s));
     p->setProcessEnvironment(env);
     p->setProcessChannelMode(QProcess::MergedChannels);
     p->setStandardOutputFile(m_dir.filePath(u"runner-%1.log"_s.arg(instance)));
     QStringList args{u"--config"_s, m_dir.filePath(config), u"--endpoint"_s, simUrl.isEmpty() ? m_sim.url() : simUrl,
                      u"--app-id"_s, u"1089"_s, u"--instance"_s, instance, u"--db"_s,
-                     m_dir.filePath(redis.isEmpty() ? m_db : instance + u".db"_s), u"--status-interval"_s, u"0"_s};
+                     m_dir.filePath(own ? instance + u".db"_s : m_db), u"--status-interval"_s, u"0"_s};
     if (!redis.isEmpty())
         args << u"--redis"_s << redis;
     p->start(buildBinary("app/headless/vigil-headless"), args);
     return p;
 }
 
-QJsonObject TestSharedLimits::runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis)
+QJsonObject TestSharedLimits::runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis,
+                                      Journals journals)
 {
     // The first runs one.json (bots a, b), the second two.json (c, d): one account, four bots.
-    std::unique_ptr<QProcess> a(startRunner(first, u"one.json"_s, sim.url(), redis));
-    std::unique_ptr<QProcess> b(startRunner(second, u"two.json"_s, sim.url(), redis));
+    std::unique_ptr<QProcess> a(startRunner(first, u"one.json"_s, sim.url(), redis, journals));
+    std::unique_ptr<QProcess> b(startRunner(second, u"two.json"_s, sim.url(), redis, journals));
     if (!a->waitForStarted(10'000) || !b->waitForStarted(10'000))
         return {};
     // Until the trades of the day are used up and nothing more arrives for a while.
@@ -175,7 +180,7 @@ int TestSharedLimits::waitUntilQuiet(SimProcess &sim)
 
 void TestSharedLimits::twoInstancesShareOneAccountsLimits()
 {
-    const QJsonObject stats = runPair(m_sim, u"one"_s, u"two"_s, {});
+    const QJsonObject stats = runPair(m_sim, u"one"_s, u"two"_s, {}, Journals::Shared);
     QVERIFY(!stats.isEmpty());
 
     qInfo() << "buys received:" << stats.value(u"buys_received"_s).toInt()
@@ -239,7 +244,7 @@ void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
     QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
     const QString redisUrl = u"redis://127.0.0.1:%1"_s.arg(redis.port());
 
-    const QJsonObject stats = runPair(sim, u"east"_s, u"west"_s, redisUrl);
+    const QJsonObject stats = runPair(sim, u"east"_s, u"west"_s, redisUrl, Journals::OwnEach);
     QVERIFY(!stats.isEmpty());
 
     m_db = u"east.db"_s;
@@ -255,6 +260,33 @@ void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
     QVERIFY(eastTrades > 0);
     QVERIFY(westTrades > 0);
     QCOMPARE(eastTrades + westTrades, 9);
+}
+
+// The usual set-up of several instances on one machine with Redis: one journal, so one share of it in Redis, published
+// by both (settlements of one racing the other's buys). Their shares never refuse a buy of the other.
+void TestSharedLimits::oneJournalAndRedisShareLimits()
+{
+    if (Vigil::Test::RedisServer::executable().isEmpty())
+        QSKIP("redis-server is not installed (.ci/run installs it)");
+    Vigil::Test::RedisServer redis;
+    QVERIFY(redis.start());
+    SimProcess sim;
+    QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
+    m_db = u"together.db"_s;
+    const QJsonObject stats = runPair(sim, u"north"_s, u"south"_s, u"redis://127.0.0.1:%1"_s.arg(redis.port()), Journals::Shared);
+    QVERIFY(!stats.isEmpty());
+    const QHash<QString, int> perInstance = tradesPerInstance(m_db);
+    qInfo() << "buys received:" << stats.value(u"buys_received"_s).toInt()
+            << "max open at once:" << stats.value(u"max_open_contracts"_s).toInt() << "per instance:" << perInstance;
+    QCOMPARE(stats.value(u"buys_received"_s).toInt(), 9);
+    QVERIFY2(stats.value(u"max_open_contracts"_s).toInt() <= 2, "max_concurrent_open exceeded");
+    QVERIFY(perInstance.value(u"north"_s) > 0 && perInstance.value(u"south"_s) > 0);
+    for (const QString &name : {u"north"_s, u"south"_s}) {
+        QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY2(!text.contains("UsageShareConflict") && !text.contains("UsageUnreadable"), text.right(3000).constData());
+    }
 }
 
 void TestSharedLimits::aBotMovesToAnInstanceThatReachesDeriv()
