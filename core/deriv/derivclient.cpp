@@ -24,6 +24,7 @@
 #include "deriv/framecodec.h"
 #include "deriv/reconnectbackoff.h"
 #include "deriv/subscriptionregistry.h"
+#include "deriv/tickframe.h"
 #include "health/clock.h"
 #include "health/jsonlogsink.h"
 #include "health/logcategories.h"
@@ -155,6 +156,7 @@ struct DerivClient::Impl
     void startRestore();
     void onStreamMessage(SubscriptionRegistry::Stream &s, const DerivMessage &m);
     void deliverStreamMessage(quint64 streamId, const QJsonObject &json, bool backfilled);
+    bool deliverTypedTick(const TickFrame &tick);
     void startBackfill(SubscriptionRegistry::Stream &s, qint64 firstLiveEpoch);
     void onBackfillReply(quint64 streamId, qint64 handle, const Result<DerivMessage> &r);
     void endStream(quint64 streamId, StreamEvent::Kind kind, const Error &error);
@@ -199,7 +201,20 @@ struct DerivClient::Impl
     QHash<qint64, qint64> inFlight; // wire req_id -> handle
     qint64 nextReqId = 0;
 
-    std::deque<std::function<void()>> deliveries;
+    // What flush() hands out, in order: a stream message for one subscriber (the hot path: no closure per
+    // message), or anything else as a closure.
+    struct Delivery
+    {
+        std::function<void()> fn;
+        quint64 subscriberKey = 0; // with fn empty: deliver `event` to this subscriber's handler
+        StreamEvent event;
+        QPointer<QObject> context;
+        std::shared_ptr<const StreamHandler> handler; // taken when posted: the registry entry may go first
+    };
+    std::vector<Delivery> deliveries; // a queue from deliveryHead on; its storage is reused between flushes
+    std::size_t deliveryHead = 0;
+    void deliverMessage(const Delivery &d);
+    void scheduleFlush();
     bool flushScheduled = false;
     bool pumpScheduled = false;
     QSet<quint64> deliverable; // subscriber keys still entitled to events
@@ -241,7 +256,12 @@ void DerivClient::Impl::post(std::function<void()> fn)
 {
     // Every call out of the client (handlers, signals) goes through here: nothing user-supplied ever runs
     // while the client is half-way through changing its own state.
-    deliveries.push_back(std::move(fn));
+    deliveries.push_back(Delivery{std::move(fn), 0, {}, {}, {}});
+    scheduleFlush();
+}
+
+void DerivClient::Impl::scheduleFlush()
+{
     if (flushScheduled)
         return;
     flushScheduled = true;
@@ -252,13 +272,18 @@ void DerivClient::Impl::flush()
 {
     flushScheduled = false;
     const QPointer<DerivClient> self(q);
-    while (!deliveries.empty()) {
-        std::function<void()> fn = std::move(deliveries.front());
-        deliveries.pop_front();
-        fn();
+    while (deliveryHead < deliveries.size()) {
+        // Moved out first: a handler may queue more, which can move the vector's storage.
+        Delivery d = std::move(deliveries[deliveryHead++]);
+        if (d.fn)
+            d.fn();
+        else
+            deliverMessage(d);
         if (!self)
             return;
     }
+    deliveries.clear(); // keeps its capacity
+    deliveryHead = 0;
 }
 
 void DerivClient::Impl::setState(State s)
@@ -811,6 +836,8 @@ void DerivClient::Impl::handleText(quint64 id, const QString &text)
     if (id != connectionId)
         return;
     lastFrameMs = now();
+    if (const std::optional<TickFrame> tick = TickFrame::read(text); tick && deliverTypedTick(*tick))
+        return;
     Result<DerivMessage> decoded = codec.decode(text);
     if (!decoded) {
         onMalformed(text, decoded.error());
@@ -1112,6 +1139,34 @@ void DerivClient::Impl::deliverStreamMessage(quint64 streamId, const QJsonObject
     }
 }
 
+// The fast path for a live tick (see TickFrame): taken only when every subscriber of its stream asked for
+// typed ticks and nothing about the stream needs the whole message (not the reply to a request in flight,
+// no reconnect or backfill under way). false: nothing was done, the full decode takes the frame.
+bool DerivClient::Impl::deliverTypedTick(const TickFrame &tick)
+{
+    if (tick.reqId != 0 && inFlight.contains(tick.reqId))
+        return false;
+    SubscriptionRegistry::Stream *s = registry.streamByServerId(tick.subscriptionId);
+    if (!s || s->restoring || s->backfillHandle != 0 || s->tickSymbol != tick.symbol || s->subscribers.isEmpty())
+        return false;
+    for (quint64 key : std::as_const(s->subscribers)) {
+        const SubscriptionRegistry::Subscriber *sub = registry.subscriber(key);
+        if (!sub || !sub->options.typedTicks)
+            return false;
+    }
+    // Epochs only move forward on a symbol: anything not newer was delivered already.
+    if (tick.epoch <= s->lastEpoch)
+        return true;
+    s->lastEpoch = tick.epoch;
+    s->lastMessageMs = now();
+    StreamEvent ev;
+    ev.kind = StreamEvent::Kind::Message;
+    ev.tick = StreamEvent::Tick{s->tickSymbol, tick.epoch, tick.quoteUnits, tick.quoteDecimals, tick.pipSize};
+    for (quint64 key : std::as_const(s->subscribers))
+        postEvent(key, ev);
+    return true;
+}
+
 void DerivClient::Impl::startBackfill(SubscriptionRegistry::Stream &s, qint64 firstLiveEpoch)
 {
     Pending p;
@@ -1205,11 +1260,30 @@ void DerivClient::Impl::endStream(quint64 streamId, StreamEvent::Kind kind, cons
         unqueue(pending); // not written yet: never send it
 }
 
+void DerivClient::Impl::deliverMessage(const Delivery &d)
+{
+    // unsubscribe() withdraws even messages already queued.
+    if (!deliverable.contains(d.subscriberKey))
+        return;
+    if (!d.context) {
+        unsubscribe(d.subscriberKey); // its owner is gone: stop paying for the stream
+        return;
+    }
+    if (d.handler && *d.handler)
+        (*d.handler)(d.event);
+}
+
 void DerivClient::Impl::postEvent(quint64 key, const StreamEvent &event)
 {
     const SubscriptionRegistry::Subscriber *sub = registry.subscriber(key);
     if (!sub)
         return;
+    if (event.kind == StreamEvent::Kind::Message) {
+        // Queued as data, not as a closure: this runs for every stream message.
+        deliveries.push_back(Delivery{{}, key, event, sub->context, sub->handler});
+        scheduleFlush();
+        return;
+    }
     post([this, key, event, context = sub->context, handler = sub->handler] {
         // unsubscribe() withdraws even events already queued; a terminal event is the last one.
         if (!deliverable.contains(key))
@@ -1222,8 +1296,8 @@ void DerivClient::Impl::postEvent(quint64 key, const StreamEvent &event)
                 unsubscribe(key); // its owner is gone: stop paying for the stream
             return;
         }
-        if (handler)
-            handler(event);
+        if (handler && *handler)
+            (*handler)(event);
     });
 }
 

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <QJsonObject>
 #include <QObject>
@@ -110,6 +111,18 @@ public:
             Failed,      // it could not be (re)created or the session ended: `error`; nothing more comes
         } kind = Kind::Message;
         QJsonObject message;
+        // A subscriber that asked for SubscribeOptions::typedTicks gets most live ticks here instead of in
+        // `message` (read without a JSON document; see TickFrame). Any tick the fast path is not sure of,
+        // and every backfilled or first-after-reconnect tick, still comes as `message`: handle both.
+        struct Tick
+        {
+            QString symbol;
+            qint64 epoch = 0;      // seconds
+            qint64 quoteUnits = 0; // the quote exactly as the server wrote it: quoteUnits × 10^-quoteDecimals
+            int quoteDecimals = 0;
+            int pipSize = -1;      // the frame's pip_size, -1 when absent
+        };
+        std::optional<Tick> tick;
         qint64 gapMs = 0;
         Error error;
     };
@@ -118,6 +131,7 @@ public:
     struct SubscribeOptions
     {
         bool backfillTicks = false; // ticks for one symbol: fill a reconnect gap from ticks_history
+        bool typedTicks = false;    // ticks for one symbol: live ticks as StreamEvent::tick (see there)
     };
 
     explicit DerivClient(Options options, QObject *parent = nullptr);

@@ -49,7 +49,7 @@ SubscriptionRegistry::Added SubscriptionRegistry::add(const QJsonObject &request
     sub.key = ++m_nextKey;
     sub.streamId = streamId;
     sub.context = context;
-    sub.handler = std::move(handler);
+    sub.handler = std::make_shared<const DerivClient::StreamHandler>(std::move(handler));
     sub.options = options;
     s.subscribers.append(sub.key);
     added.key = sub.key;
@@ -103,7 +103,9 @@ SubscriptionRegistry::Stream *SubscriptionRegistry::stream(quint64 streamId)
 
 SubscriptionRegistry::Stream *SubscriptionRegistry::streamByServerId(QStringView serverId)
 {
-    const auto it = m_byServerId.constFind(serverId.toString());
+    // A key over the caller's characters, not a copy of them: this runs for every stream message.
+    const QString key = QString::fromRawData(serverId.data(), serverId.size());
+    const auto it = m_byServerId.constFind(key);
     return it == m_byServerId.cend() ? nullptr : stream(it.value());
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <QHash>
@@ -29,7 +30,7 @@ public:
         quint64 key = 0;
         quint64 streamId = 0;
         QPointer<QObject> context;
-        DerivClient::StreamHandler handler;
+        std::shared_ptr<const DerivClient::StreamHandler> handler; // shared: a delivery keeps it alive
         DerivClient::SubscribeOptions options;
     };
 

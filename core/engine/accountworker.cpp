@@ -474,7 +474,21 @@ void AccountWorker::subscribeTicks(const QString &symbol, int failures)
     const auto onEvent = [this, symbol, failures, key, delivered](const DerivClient::StreamEvent &ev) {
         if (ev.kind == DerivClient::StreamEvent::Kind::Message) {
             *delivered = true;
-            onTick(ev.message);
+            if (ev.tick) {
+                // Read by the client's fast path: the quote exactly as written, rounded to the symbol's pips.
+                Tick tick;
+                tick.symbol = ev.tick->symbol;
+                tick.epochMs = ev.tick->epoch * 1000;
+                tick.pipDigits = ev.tick->pipSize >= 0 ? ev.tick->pipSize
+                                                       : ContractSpec::pipDigits(tick.symbol).value_or(2);
+                const auto quote = Tick::quoteFromDecimal(ev.tick->quoteUnits, ev.tick->quoteDecimals, tick.pipDigits);
+                if (quote) {
+                    tick.quotePips = *quote;
+                    onTick(tick);
+                }
+            } else {
+                onTick(ev.message);
+            }
             return;
         }
         if (ev.kind == DerivClient::StreamEvent::Kind::Reconnected)
@@ -516,7 +530,9 @@ void AccountWorker::subscribeTicks(const QString &symbol, int failures)
                 subscribeTicks(symbol, attempt);
         });
     };
-    *key = m_client->subscribe(QJsonObject{{QStringLiteral("ticks"), symbol}}, this, onEvent);
+    DerivClient::SubscribeOptions options;
+    options.typedTicks = true;
+    *key = m_client->subscribe(QJsonObject{{QStringLiteral("ticks"), symbol}}, this, onEvent, options);
     m_tickStreams.insert(symbol, *key);
 }
 
@@ -822,6 +838,11 @@ void AccountWorker::onTick(const QJsonObject &message)
     if (!quote)
         return;
     tick.quotePips = *quote;
+    onTick(tick);
+}
+
+void AccountWorker::onTick(const Tick &tick)
+{
     m_lastTicks.insert(tick.symbol, tick);
     if (m_watched.contains(tick.symbol))
         m_tickBatches[tick.symbol].append(TickPoint{tick.epochMs, tick.quotePips, tick.pipDigits});

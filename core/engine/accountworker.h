@@ -158,6 +158,7 @@ private:
     void onConnectionLost(const Error &reason);
     void onSessionEnded(const Error &reason);
     void onTick(const QJsonObject &message);
+    void onTick(const Tick &tick);
     void onBalance(const QJsonObject &message);
     void onSettled(qint64 localId, const ContractSettlement &settlement);
     void onReconciled(const ReconcileReport &report);

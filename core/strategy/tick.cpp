@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <QtNumeric>
+
 #include "money/money.h"
 
 namespace Vigil {
@@ -38,6 +40,29 @@ std::optional<qint64> Tick::quoteFromJson(const QJsonValue &value, int pipDigits
     if (!m)
         return std::nullopt;
     return m->minor();
+}
+
+std::optional<qint64> Tick::quoteFromDecimal(qint64 units, int decimals, int pipDigits)
+{
+    if (pipDigits < 0 || pipDigits > 8 || decimals < 0 || decimals > 18)
+        return std::nullopt;
+    qint64 pips = units;
+    if (decimals <= pipDigits) {
+        for (int i = decimals; i < pipDigits; ++i) {
+            if (qMulOverflow(pips, qint64(10), &pips))
+                return std::nullopt;
+        }
+        return pips;
+    }
+    qint64 divisor = 1;
+    for (int i = pipDigits; i < decimals; ++i)
+        divisor *= 10;
+    const qint64 whole = units / divisor;
+    const qint64 rest = units % divisor; // same sign as units
+    const qint64 twice = (rest < 0 ? -rest : rest) * 2;
+    if (twice >= divisor)
+        return units < 0 ? whole - 1 : whole + 1;
+    return whole;
 }
 
 } // namespace Vigil

@@ -31,6 +31,9 @@ struct Tick
     // rounded half away from zero to `pipDigits`. nullopt for anything else or more decimals than `pipDigits`
     // in a string.
     static std::optional<qint64> quoteFromJson(const QJsonValue &value, int pipDigits);
+    // The same for a quote already read as the exact decimal units × 10^-decimals (a JSON number's text):
+    // rounded half away from zero to `pipDigits`. nullopt when out of range.
+    static std::optional<qint64> quoteFromDecimal(qint64 units, int decimals, int pipDigits);
 };
 
 } // namespace Vigil

@@ -59,6 +59,7 @@
 
 #include "../benchstats.h"
 #include "deriv/derivclient.h"
+#include "deriv/tickframe.h"
 #include "sim/faultinjector.h"
 #include "sim/market.h"
 #include "sim/simserver.h"
@@ -311,16 +312,22 @@ struct Throughput
     double cpuUsPerMessage = -1;
 };
 
-std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, double warmup)
+// typed: the subscriber asks for typed ticks (what the engine does: most live ticks skip the JSON document,
+// see TickFrame) and reads each tick's symbol, epoch and quote; otherwise it gets every tick as a QJsonObject.
+std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, double warmup, bool typed)
 {
     const QUrl url = sim.url();
     const std::atomic<qint64> &generated = sim.ticksGenerated();
     DerivClient client(clientOptions(url));
     QObject ctx;
     qint64 count = 0;
+    qint64 typedCount = 0;
+    qint64 checksum = 0; // what the subscriber read, so nothing is optimised away
     QSet<QString> seen;
     bool failed = false;
     Throughput out;
+    DerivClient::SubscribeOptions options;
+    options.typedTicks = typed;
     const bool ok = runUntil(int((seconds + warmup) * 1000) + 30'000, [&](const std::function<void()> &done) {
         auto measure = [&, done] {
             QTimer::singleShot(int(warmup * 1000), &ctx, [&, done] {
@@ -356,16 +363,26 @@ std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, doub
                                      return;
                                  }
                                  ++count;
+                                 if (ev.tick) {
+                                     ++typedCount;
+                                     checksum += ev.tick->epoch + ev.tick->quoteUnits + ev.tick->symbol.size();
+                                 }
                                  if (!seen.contains(symbol)) {
                                      seen.insert(symbol);
                                      if (seen.size() == s_symbols.size())
                                          measure();
                                  }
-                             });
+                             },
+                             options);
         }
         client.open();
     });
     client.close();
+    if (typed && count > 0 && typedCount * 10 < count * 9)
+        std::fprintf(stderr, "typed ticks: only %lld of %lld came typed\n", static_cast<long long>(typedCount),
+                     static_cast<long long>(count));
+    if (checksum == 42)
+        std::fprintf(stderr, " ");
     if (!ok || failed) {
         std::fprintf(stderr, "C++ throughput failed (%s)\n", ok ? "stream error" : "timeout");
         return std::nullopt;
@@ -374,8 +391,11 @@ std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, doub
 }
 
 // The floors of the CPU per message: a bare QWebSocket subscribed to the same ticks (frames built by hand) that
-// only counts what arrives, and the same parsing each message with QJsonDocument::fromJson (what any Qt client must do).
-std::optional<Throughput> rawThroughput(const SimHost &sim, double seconds, double warmup, bool parse)
+// only counts what arrives, the same parsing each message with QJsonDocument::fromJson (what a Qt client that
+// builds a document per message must do), and the same reading each with TickFrame (the typed-tick fast path).
+enum class RawParse { None, QtJson, TickFrame };
+
+std::optional<Throughput> rawThroughput(const SimHost &sim, double seconds, double warmup, RawParse parse)
 {
     const std::atomic<qint64> &generated = sim.ticksGenerated();
     QWebSocket socket;
@@ -391,9 +411,12 @@ std::optional<Throughput> rawThroughput(const SimHost &sim, double seconds, doub
         });
         QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [&, parse](const QString &message) {
             ++count;
-            if (parse) {
+            if (parse == RawParse::QtJson) {
                 const QJsonDocument doc = QJsonDocument::fromJson(message.toUtf8());
                 parsedBytes += doc.object().size();
+            } else if (parse == RawParse::TickFrame) {
+                if (const std::optional<TickFrame> t = TickFrame::read(message))
+                    parsedBytes += t->quoteUnits;
             }
         });
         QTimer::singleShot(int(warmup * 1000), &ctx, [&, done] {
@@ -807,21 +830,27 @@ int main(int argc, char **argv)
         };
         std::vector<Point> points;
         for (const double timeScale : timeScales) {
-            std::vector<Throughput> cppTp, bareTp, parsedTp;
+            std::vector<Throughput> cppTp, jsonTp, bareTp, parsedTp, scannedTp;
             std::vector<QJsonObject> jsTp;
             {
                 SimHost sim(simConfig(timeScale), flushWorkaround ? 64 : 0);
                 if (sim.url().isEmpty())
                     return 1;
                 for (int r = 0; r < rounds; ++r) {
-                    if (auto t = cppThroughput(sim, seconds, warmup))
+                    if (auto t = cppThroughput(sim, seconds, warmup, true))
                         cppTp.push_back(*t);
                     else
                         allOk = false;
-                    if (auto t = rawThroughput(sim, seconds, warmup, false))
+                    if (auto t = cppThroughput(sim, seconds, warmup, false))
+                        jsonTp.push_back(*t);
+                    else
+                        allOk = false;
+                    if (auto t = rawThroughput(sim, seconds, warmup, RawParse::None))
                         bareTp.push_back(*t);
-                    if (auto t = rawThroughput(sim, seconds, warmup, true))
+                    if (auto t = rawThroughput(sim, seconds, warmup, RawParse::QtJson))
                         parsedTp.push_back(*t);
+                    if (auto t = rawThroughput(sim, seconds, warmup, RawParse::TickFrame))
+                        scannedTp.push_back(*t);
                     if (!withJs)
                         continue;
                     const qint64 g0 = sim.ticksGenerated().load();
@@ -876,7 +905,7 @@ int main(int argc, char **argv)
                             qPrintable(vsJs), qPrintable(cpuVsJs));
             };
             const bool bothCpu = !cppCpu.empty() && !jsCpu.empty();
-            row(QStringLiteral("Vigil DerivClient (C++)"), cppRate, cppOffered, cppSim, cppCpu,
+            row(QStringLiteral("Vigil DerivClient (C++), typed ticks (the engine's subscription)"), cppRate, cppOffered, cppSim, cppCpu,
                 jsRate.empty() || cppRate.empty() ? QStringLiteral("–") : ratio(median(cppRate), median(jsRate)),
                 bothCpu ? ratio(median(jsCpu), median(cppCpu)) : QStringLiteral("–"));
             if (!jsTp.empty())
@@ -895,8 +924,10 @@ int main(int argc, char **argv)
                     jsRate.empty() || rate.empty() ? QStringLiteral("–") : ratio(median(rate), median(jsRate)),
                     cpu.empty() || jsCpu.empty() ? QStringLiteral("–") : ratio(median(jsCpu), median(cpu)));
             };
+            floorRow(QStringLiteral("Vigil DerivClient (C++), every tick as a QJsonObject"), jsonTp);
             floorRow(QStringLiteral("floor: bare QWebSocket, counting only"), bareTp);
             floorRow(QStringLiteral("floor: bare QWebSocket + QJsonDocument::fromJson"), parsedTp);
+            floorRow(QStringLiteral("floor: bare QWebSocket + TickFrame::read"), scannedTp);
             if (!cppRate.empty() && !jsRate.empty() && bothCpu)
                 points.push_back({timeScale, median(cppRate), median(jsRate), median(cppCpu), median(jsCpu), median(cppOffered)});
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // DerivClient against the simulator: a real Deriv-compatible server with contracts, settlement, rate limits
 // and fault injection.
+#include <cmath>
 #include <memory>
 
 #include <QElapsedTimer>
@@ -48,9 +49,13 @@ struct StreamLog
         QList<qint64> out;
         for (const auto &e : events) {
             if (e.kind == Kind::Message)
-                out.append(e.message.value("tick").toObject().value("epoch").toInteger());
+                out.append(e.tick ? e.tick->epoch : e.message.value("tick").toObject().value("epoch").toInteger());
         }
         return out;
+    }
+    int typed() const
+    {
+        return int(std::count_if(events.begin(), events.end(), [](const auto &e) { return e.tick.has_value(); }));
     }
 };
 
@@ -179,7 +184,8 @@ private Q_SLOTS:
         const qint64 contractId = buy(*client, callContract(10, "m")); // stays open throughout
         QVERIFY(contractId > 0);
         StreamLog ticks, balance, transaction, poc;
-        client->subscribe(DerivRequests::ticks(s_symbol), &m_context, ticks.handler(), DerivClient::SubscribeOptions{true});
+        // Typed ticks: most come through the fast path, those after a reconnect as JSON; one stream all the same.
+        client->subscribe(DerivRequests::ticks(s_symbol), &m_context, ticks.handler(), DerivClient::SubscribeOptions{true, true});
         client->subscribe({{"balance", 1}}, &m_context, balance.handler());
         client->subscribe({{"transaction", 1}}, &m_context, transaction.handler());
         client->subscribe(DerivRequests::proposalOpenContract(contractId), &m_context, poc.handler());
@@ -202,6 +208,7 @@ private Q_SLOTS:
         const QList<qint64> epochs = ticks.epochs();
         for (qsizetype i = 1; i < epochs.size(); ++i)
             QCOMPARE(epochs[i], epochs[i - 1] + 1); // one stream: every tick once, in order
+        QVERIFY(ticks.typed() > 0);
 
         // The simulator holds exactly one subscription per live stream on the one live connection.
         QTRY_VERIFY(onlyConnection(m_sim->stats()) && onlyConnection(m_sim->stats())->subscriptions == 4);
@@ -211,6 +218,52 @@ private Q_SLOTS:
         QCOMPARE(keys.size(), 4);
         QCOMPARE(client->streamCount(), 4);
         QCOMPARE(m_sim->stats().account(m_loginid)->buysReceived, 1);
+    }
+
+    // A subscriber that asks for typed ticks gets live ticks without a JSON document, with the values the
+    // JSON carries; the subscribe reply, a stream shared with a JSON subscriber, and the first tick after a
+    // reconnect still come as JSON.
+    void typedTicksCarryWhatTheJsonSays()
+    {
+        auto typedClient = readyClient(options());
+        auto jsonClient = readyClient(options());
+        QVERIFY(typedClient && jsonClient);
+        StreamLog typed, json;
+        DerivClient::SubscribeOptions typedOptions;
+        typedOptions.typedTicks = true;
+        typedClient->subscribe(DerivRequests::ticks(s_symbol), &m_context, typed.handler(), typedOptions);
+        jsonClient->subscribe(DerivRequests::ticks(s_symbol), &m_context, json.handler());
+        QTRY_VERIFY_WITH_TIMEOUT(typed.typed() >= 5 && json.count(Kind::Message) >= 5, 10'000);
+
+        QVERIFY(!typed.events.first().tick); // the subscribe reply answers a request: the full decode
+        QVERIFY(!typed.events.first().message.isEmpty());
+        QCOMPARE(json.typed(), 0); // nobody asked
+        int compared = 0;
+        for (const DerivClient::StreamEvent &t : std::as_const(typed.events)) {
+            if (!t.tick)
+                continue;
+            QVERIFY(t.message.isEmpty());
+            for (const DerivClient::StreamEvent &j : std::as_const(json.events)) {
+                const QJsonObject tick = j.message.value("tick").toObject();
+                if (j.kind != Kind::Message || tick.value("epoch").toInteger() != t.tick->epoch)
+                    continue;
+                QCOMPARE(t.tick->symbol, tick.value("symbol").toString());
+                QCOMPARE(t.tick->pipSize, tick.value("pip_size").toInt());
+                QCOMPARE(double(t.tick->quoteUnits) / std::pow(10.0, t.tick->quoteDecimals), tick.value("quote").toDouble());
+                ++compared;
+            }
+        }
+        QVERIFY(compared >= 3);
+
+        // A second subscriber on the typed client's stream wants JSON: from then on both get JSON.
+        StreamLog second;
+        typedClient->subscribe(DerivRequests::ticks(s_symbol), &m_context, second.handler());
+        QTRY_VERIFY_WITH_TIMEOUT(second.count(Kind::Message) >= 2, 10'000);
+        QCOMPARE(second.typed(), 0);
+        const int typedBefore = typed.typed();
+        const int messagesBefore = typed.count(Kind::Message);
+        QTRY_VERIFY_WITH_TIMEOUT(typed.count(Kind::Message) >= messagesBefore + 2, 10'000);
+        QCOMPARE(typed.typed(), typedBefore);
     }
 
     void malformedFramesFromTheSimulator_data()

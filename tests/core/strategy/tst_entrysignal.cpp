@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <limits>
+
 #include <QJsonValue>
 #include <QTest>
 
@@ -143,6 +145,15 @@ void TestEntrySignal::tickDigitsAndQuotes()
     QVERIFY(!Tick::quoteFromJson(QJsonValue(QStringLiteral("1.234")), 2));
     QVERIFY(!Tick::quoteFromJson(QJsonValue(true), 2));
     QCOMPARE((Tick{{}, 0, 61230427, 4}).lastDigit(), 7);
+    // A quote read exactly as written (the client's typed ticks): scaled up, or rounded half away from zero.
+    QCOMPARE(Tick::quoteFromDecimal(12345, 1, 2), 123450);       // 1234.5 → 1234.50
+    QCOMPARE(Tick::quoteFromDecimal(123474, 2, 2), 123474);
+    QCOMPARE(Tick::quoteFromDecimal(1234745, 3, 2), 123475);     // 1234.745 → 1234.75 (a double would say .74)
+    QCOMPARE(Tick::quoteFromDecimal(1234744, 3, 2), 123474);
+    QCOMPARE(Tick::quoteFromDecimal(-1234745, 3, 2), -123475);
+    QCOMPARE(Tick::quoteFromDecimal(7, 0, 4), 70000);
+    QVERIFY(!Tick::quoteFromDecimal(std::numeric_limits<qint64>::max() / 10, 0, 2)); // overflows
+    QVERIFY(!Tick::quoteFromDecimal(1, 0, 9));                     // more decimals than any symbol has
 }
 
 QTEST_APPLESS_MAIN(TestEntrySignal)
