@@ -836,8 +836,11 @@ void DerivClient::Impl::handleText(quint64 id, const QString &text)
     if (id != connectionId)
         return;
     lastFrameMs = now();
-    if (const std::optional<TickFrame> tick = TickFrame::read(text); tick && deliverTypedTick(*tick))
-        return;
+    // The fast path only within the frame size the full decode accepts (it would report a bigger one).
+    if (text.size() <= options.maxFrameBytes) {
+        if (const std::optional<TickFrame> tick = TickFrame::read(text); tick && deliverTypedTick(*tick))
+            return;
+    }
     Result<DerivMessage> decoded = codec.decode(text);
     if (!decoded) {
         onMalformed(text, decoded.error());

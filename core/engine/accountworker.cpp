@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QTimer>
+#include <QtNumeric>
 
 #include "accounts/sessionregistry.h"
 #include "accounts/tokenfingerprint.h"
@@ -478,7 +479,8 @@ void AccountWorker::subscribeTicks(const QString &symbol, int failures)
                 // Read by the client's fast path: the quote exactly as written, rounded to the symbol's pips.
                 Tick tick;
                 tick.symbol = ev.tick->symbol;
-                tick.epochMs = ev.tick->epoch * 1000;
+                if (qMulOverflow(ev.tick->epoch, qint64(1000), &tick.epochMs))
+                    return; // no such time: not a tick to trade on
                 tick.pipDigits = ev.tick->pipSize >= 0 ? ev.tick->pipSize
                                                        : ContractSpec::pipDigits(tick.symbol).value_or(2);
                 const auto quote = Tick::quoteFromDecimal(ev.tick->quoteUnits, ev.tick->quoteDecimals, tick.pipDigits);
@@ -830,9 +832,8 @@ void AccountWorker::onTick(const QJsonObject &message)
     tick.symbol = t.value(QLatin1String("symbol")).toString();
     const auto epoch = DerivFields::epoch(t);
     const auto pip = DerivFields::integer(t.value(QLatin1String("pip_size")));
-    if (!epoch || tick.symbol.isEmpty())
+    if (!epoch || tick.symbol.isEmpty() || qMulOverflow(*epoch, qint64(1000), &tick.epochMs))
         return;
-    tick.epochMs = *epoch * 1000;
     tick.pipDigits = int(pip.value_or(ContractSpec::pipDigits(tick.symbol).value_or(2)));
     const auto quote = Tick::quoteFromJson(t.value(QLatin1String("quote")), tick.pipDigits);
     if (!quote)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tick.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include <QLocale>
 #include <QtNumeric>
 
 #include "money/money.h"
@@ -36,6 +38,31 @@ std::optional<qint64> Tick::quoteFromJson(const QJsonValue &value, int pipDigits
 {
     if (pipDigits < 0 || pipDigits > 8)
         return std::nullopt;
+    if (value.isDouble()) {
+        // The shortest decimal that reads back as this double is the text the server wrote (JSON numbers are
+        // written that way): round that exactly, as the client's typed ticks do with the text itself, so a
+        // tick gives the same pips whichever way it came.
+        const double d = value.toDouble();
+        if (!std::isfinite(d))
+            return std::nullopt;
+        const QString text = QString::number(d, 'f', QLocale::FloatingPointShortest);
+        const bool negative = text.startsWith(u'-');
+        qint64 units = 0;
+        int digits = 0;
+        int decimals = -1; // -1 until the point
+        for (QChar c : QStringView(text).sliced(negative ? 1 : 0)) {
+            if (c == u'.' && decimals < 0) {
+                decimals = 0;
+                continue;
+            }
+            if (c < u'0' || c > u'9' || ++digits > 18)
+                return std::nullopt;
+            units = units * 10 + (c.unicode() - u'0');
+            if (decimals >= 0)
+                ++decimals;
+        }
+        return quoteFromDecimal(negative ? -units : units, std::max(decimals, 0), pipDigits);
+    }
     const std::optional<Money> m = Money::fromJson(value, pipDigits);
     if (!m)
         return std::nullopt;

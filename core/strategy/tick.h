@@ -27,9 +27,10 @@ struct Tick
     // Compares two quotes of possibly different precision exactly: <0, 0, >0.
     static int compareQuotes(const Tick &a, const Tick &b);
 
-    // Converts a quote at the JSON boundary: a numeric string ("1234.5") is read exactly, a JSON number is
-    // rounded half away from zero to `pipDigits`. nullopt for anything else or more decimals than `pipDigits`
-    // in a string.
+    // Converts a quote at the JSON boundary: a numeric string ("1234.5") is read exactly; a JSON number is read
+    // as the shortest decimal that gives back its double (what the server wrote) and rounded half away from zero
+    // to `pipDigits`, exactly as quoteFromDecimal. nullopt for anything else, more than 18 digits, or more
+    // decimals than `pipDigits` in a string.
     static std::optional<qint64> quoteFromJson(const QJsonValue &value, int pipDigits);
     // The same for a quote already read as the exact decimal units × 10^-decimals (a JSON number's text):
     // rounded half away from zero to `pipDigits`. nullopt when out of range.

@@ -154,6 +154,13 @@ void TestEntrySignal::tickDigitsAndQuotes()
     QCOMPARE(Tick::quoteFromDecimal(7, 0, 4), 70000);
     QVERIFY(!Tick::quoteFromDecimal(std::numeric_limits<qint64>::max() / 10, 0, 2)); // overflows
     QVERIFY(!Tick::quoteFromDecimal(1, 0, 9));                     // more decimals than any symbol has
+    // A JSON number gives what its text would: the same pips on the typed path and the JSON one.
+    QCOMPARE(Tick::quoteFromJson(QJsonValue(1.005), 2), Tick::quoteFromDecimal(1005, 3, 2));   // 101, not 100
+    QCOMPARE(Tick::quoteFromJson(QJsonValue(0.285), 2), Tick::quoteFromDecimal(285, 3, 2));    // 29
+    QCOMPARE(Tick::quoteFromJson(QJsonValue(-1234.745), 2), Tick::quoteFromDecimal(-1234745, 3, 2));
+    QCOMPARE(Tick::quoteFromJson(QJsonValue(2e13), 2), Tick::quoteFromDecimal(20'000'000'000'000, 0, 2));
+    QVERIFY(!Tick::quoteFromJson(QJsonValue(1e20), 2));            // more than 18 digits: no tick, either way
+    QVERIFY(!Tick::quoteFromJson(QJsonValue(99'999'999'999.99), 8)); // overflows: dropped, never INT64_MIN
 }
 
 QTEST_APPLESS_MAIN(TestEntrySignal)
