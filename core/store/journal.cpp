@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <utility>
 
 #include <QDate>
 #include <QDir>
@@ -189,6 +191,20 @@ struct JournalPrivate
     QString journalId;
     QString location;
     int busyTimeoutMs = 0;
+
+    // SQLite: the last currentUsage() and the state of the file it was read at (see changeStamp()).
+    struct UsageCache
+    {
+        bool valid = false;
+        QString account;
+        qint64 dayStartMs = 0;
+        qint64 dayEndMs = 0;
+        int moneyDigits = 0;
+        std::pair<qint64, qint64> stamp;
+        DailyUsage usage;
+    };
+    UsageCache usageCache;
+    qint64 usageCacheHits = 0;
 
     qint64 now() const { return clock->nowMs(); }
     void assertThread() const
@@ -647,6 +663,7 @@ Result<JournalDiagnostics> Journal::diagnostics()
     }
     diag.backend = QStringLiteral("sqlite");
     diag.busyTimeoutMs = d->busyTimeoutMs;
+    diag.usageCacheHits = d->usageCacheHits;
     if (std::shared_ptr<WriterQueue> queue = d->sql.writerLock()) {
         const WriterQueue::Stats stats = queue->stats();
         diag.groupCommits = qint64(stats.commits);
@@ -1009,6 +1026,27 @@ Result<DailyUsage> Journal::usage(const QString &account, qint64 dayStartMs, qin
         return invalid(QStringLiteral("BadRange"), QStringLiteral("dailyUsage needs dayStartMs < dayEndMs"));
     if (moneyDigits < 0 || moneyDigits > 8)
         return invalid(QStringLiteral("BadRange"), QStringLiteral("moneyDigits must be 0..8"));
+    // The per-buy check (currentUsage) on SQLite: nothing committed to the file since the last read → the same
+    // figures, without the four aggregate queries. Any commit moves the stamp: one through this connection (its
+    // own writes, or other Journals' in a group commit it led) counts in total_changes(), one through any other
+    // connection, of this process or another, moves data_version. Read before the snapshot below, so a commit
+    // between the two only costs a fresh read next time.
+    std::optional<std::pair<qint64, qint64>> stamp;
+    if (!checkPrecision && !d->sql.isPostgres()) {
+        auto q = d->sql.cachedQuery(QStringLiteral("SELECT total_changes(), data_version FROM pragma_data_version()"));
+        if (!q)
+            return q.error();
+        if (!q.value()->next())
+            return storage(QStringLiteral("SqlError"), QStringLiteral("the journal's change stamp returned no row"));
+        stamp = std::pair(q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong());
+        q.value()->finish();
+        const JournalPrivate::UsageCache &c = d->usageCache;
+        if (c.valid && c.stamp == *stamp && c.account == account && c.dayStartMs == dayStartMs && c.dayEndMs == dayEndMs
+            && c.moneyDigits == moneyDigits) {
+            ++d->usageCacheHits;
+            return c.usage;
+        }
+    }
     // One snapshot: the counts must not straddle a concurrent settle.
     SqlTransaction tx(d->sql);
     if (auto r = tx.begin(SqlTransaction::Mode::Read); !r)
@@ -1032,45 +1070,48 @@ Result<DailyUsage> Journal::usage(const QString &account, qint64 dayStartMs, qin
     u.realizedProfit = Money::zero(moneyDigits);
     u.unresolvedStake = Money::zero(moneyDigits);
     {
-        auto q = d->sql.query(
+        auto q = d->sql.cachedQuery(
             QStringLiteral("SELECT COUNT(*), CAST(COALESCE(SUM(stake_minor), 0) AS BIGINT) FROM trades"
                            " WHERE account = ? AND opened_ms >= ? AND opened_ms < ? AND status <> 'failed'"),
             { account, dayStartMs, dayEndMs });
         if (!q)
             return q.error();
-        if (!q.value().next())
+        if (!q.value()->next())
             return storage(QStringLiteral("SqlError"), QStringLiteral("daily usage query returned no row"));
-        u.tradesOpened = q.value().value(0).toInt();
-        u.stakeOpened = Money::fromMinor(q.value().value(1).toLongLong(), moneyDigits);
+        u.tradesOpened = q.value()->value(0).toInt();
+        u.stakeOpened = Money::fromMinor(q.value()->value(1).toLongLong(), moneyDigits);
+        q.value()->finish();
     }
     {
-        auto q
-            = d->sql.query(QStringLiteral("SELECT COUNT(*), CAST(COALESCE(SUM(profit_minor), 0) AS BIGINT) FROM trades"
-                                          " WHERE account = ? AND status IN ('won', 'lost', 'sold', 'void')"
-                                          " AND closed_ms >= ? AND closed_ms < ?"),
-                { account, dayStartMs, dayEndMs });
+        auto q = d->sql.cachedQuery(
+            QStringLiteral("SELECT COUNT(*), CAST(COALESCE(SUM(profit_minor), 0) AS BIGINT) FROM trades"
+                           " WHERE account = ? AND status IN ('won', 'lost', 'sold', 'void')"
+                           " AND closed_ms >= ? AND closed_ms < ?"),
+            { account, dayStartMs, dayEndMs });
         if (!q)
             return q.error();
-        if (!q.value().next())
+        if (!q.value()->next())
             return storage(QStringLiteral("SqlError"), QStringLiteral("daily usage query returned no row"));
-        u.settledCount = q.value().value(0).toInt();
-        u.realizedProfit = Money::fromMinor(q.value().value(1).toLongLong(), moneyDigits);
+        u.settledCount = q.value()->value(0).toInt();
+        u.realizedProfit = Money::fromMinor(q.value()->value(1).toLongLong(), moneyDigits);
+        q.value()->finish();
     }
     {
-        auto q = d->sql.query(QStringLiteral("SELECT status, COUNT(*), CAST(COALESCE(SUM(stake_minor), 0) AS BIGINT)"
-                                             " FROM trades WHERE account = ?"
-                                             " AND status IN ('open', 'pending', 'unknown') GROUP BY status"),
+        auto q = d->sql.cachedQuery(QStringLiteral("SELECT status, COUNT(*), CAST(COALESCE(SUM(stake_minor), 0) AS BIGINT)"
+                                                   " FROM trades WHERE account = ?"
+                                                   " AND status IN ('open', 'pending', 'unknown') GROUP BY status"),
             { account });
         if (!q)
             return q.error();
-        while (q.value().next()) {
-            const int n = q.value().value(1).toInt();
-            if (q.value().value(0).toString() == QLatin1String("open"))
+        while (q.value()->next()) {
+            const int n = q.value()->value(1).toInt();
+            if (q.value()->value(0).toString() == QLatin1String("open"))
                 u.openCount += n;
             else
                 u.unresolvedCount += n;
-            u.unresolvedStake += Money::fromMinor(q.value().value(2).toLongLong(), moneyDigits);
+            u.unresolvedStake += Money::fromMinor(q.value()->value(2).toLongLong(), moneyDigits);
         }
+        q.value()->finish();
     }
     {
         auto seq = d->sql.scalar(QStringLiteral("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM trade_events"));
@@ -1080,6 +1121,8 @@ Result<DailyUsage> Journal::usage(const QString &account, qint64 dayStartMs, qin
     }
     if (auto r = tx.commit(); !r)
         return r.error();
+    if (stamp)
+        d->usageCache = JournalPrivate::UsageCache{true, account, dayStartMs, dayEndMs, moneyDigits, *stamp, u};
     return u;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QtGlobal>
 #include <QString>
 
 namespace Vigil {
@@ -20,6 +21,8 @@ struct JournalDiagnostics
     qint64 groupCommits = 0;
     qint64 groupedWrites = 0;
     int writesWaiting = 0;
+    // SQLite: currentUsage() calls answered from the last read because nothing was committed to the file since.
+    qint64 usageCacheHits = 0;
 };
 
 } // namespace Vigil

@@ -93,6 +93,7 @@ private Q_SLOTS:
     void manyAccountWritersQueueWithinTheBusyTimeout();
 
     void dailyUsageAcrossUtcDayBoundary();
+    void currentUsageSeesEveryCommit();
     void dayStartBalanceFirstWriteWins();
     void botTransitionsAndLatestState();
     void reportsRoundTrip();
@@ -1185,6 +1186,79 @@ void TestJournal::dailyUsageAcrossUtcDayBoundary()
     QCOMPARE(empty.tradesOpened, 0);
     QCOMPARE(empty.realizedProfit, Money::zero(8));
     QVERIFY(!j->dailyUsage(acc, day, day).ok());
+}
+
+// The per-buy usage read (currentUsage) answers from its last read while nothing was committed to the file
+// (SQLite): any commit, through this connection, another one of this thread, or one on another thread, shows.
+void TestJournal::currentUsageSeesEveryCommit()
+{
+    constexpr qint64 kDay = 86'400'000;
+    const qint64 day = utcMs(2024, 3, 11);
+    const QString url = freshUrl();
+    const QString acc = QStringLiteral("CR1");
+    TAKE(a, Journal::open(config(url)));
+    TAKE(b, Journal::open(config(url)));
+    const auto usage = [&] { return a->currentUsage(acc, day, day + kDay, 2); };
+    const auto hits = [&] {
+        auto diag = a->diagnostics();
+        return diag ? diag.value().usageCacheHits : -1;
+    };
+
+    TAKE(u0, usage());
+    QCOMPARE(u0.unresolvedCount, 0);
+    TAKE(again, usage());
+    QCOMPARE(again.unresolvedCount, 0);
+    const qint64 hitsBefore = hits();
+    QCOMPARE(hitsBefore, Test::JournalTestBackend::isPostgres() ? 0 : 1); // nothing changed: no aggregate read
+
+    TAKE(t1, b->insertPending(sampleTrade(acc, day + 10, usd(1000)))); // another connection
+    TAKE(u1, usage());
+    QCOMPARE(u1.unresolvedCount, 1);
+    QCOMPARE(u1.tradesOpened, 1);
+    TAKE(t2, a->insertPending(sampleTrade(acc, day + 20, usd(500)))); // this one
+    TAKE(u2, usage());
+    QCOMPARE(u2.unresolvedCount, 2);
+    QCOMPARE(u2.unresolvedStake, usd(1500));
+    VERIFY_OK(b->markOpen(t1, 11, 11, usd(1000), usd(1953), day + 10, 0));
+    TAKE(u3, usage());
+    QCOMPARE(u3.openCount, 1);
+    QCOMPARE(u3.unresolvedCount, 1);
+    VERIFY_OK(b->settle(t1, TradeStatus::Lost, usd(0), usd(-1000), day + 30, {}, 0));
+    TAKE(u4, usage());
+    QCOMPARE(u4.openCount, 0);
+    QCOMPARE(u4.realizedProfit, usd(-1000));
+    TAKE(other, a->currentUsage(acc, day + kDay, day + 2 * kDay, 2)); // another day: its own figures
+    QCOMPARE(other.tradesOpened, 0);
+    QCOMPARE(other.unresolvedCount, 1); // t2 is at risk whatever the day
+    TAKE(u5, usage());
+    QCOMPARE(u5.realizedProfit, usd(-1000));
+
+    // A commit from another thread (its own connection, possibly leading a group commit).
+    QString error;
+    QThread *writer = QThread::create([&] {
+        auto c = Journal::open(config(url));
+        if (!c) {
+            error = c.error().toString();
+            return;
+        }
+        auto id = c.value()->insertPending(sampleTrade(acc, day + 40, usd(200)));
+        if (!id)
+            error = id.error().toString();
+        else if (auto r = c.value()->markFailed(t2, QStringLiteral("never sent"), 0); !r)
+            error = r.error().toString();
+    });
+    writer->start();
+    QVERIFY(writer->wait(30'000));
+    delete writer;
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    TAKE(u6, usage());
+    QCOMPARE(u6.unresolvedCount, 1);              // t2 failed, the new one pending
+    QCOMPARE(u6.unresolvedStake, usd(200));
+    QCOMPARE(u6.tradesOpened, 2);                 // t1 and the new one (t2 failed)
+    TAKE(u7, usage());
+    QCOMPARE(u7.unresolvedStake, usd(200));
+    if (!Test::JournalTestBackend::isPostgres())
+        QCOMPARE(hits(), hitsBefore + 1); // u7: nothing had changed (u5 followed a read of another day)
 }
 
 void TestJournal::dayStartBalanceFirstWriteWins()
