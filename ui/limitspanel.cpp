@@ -197,7 +197,18 @@ void LimitsPanel::setStatus(const LimitStatus &s)
         extra << tr("max stake %1").arg(s.maxStake->toString());
     if (s.startOfDayBalance)
         extra << tr("day start %1").arg(s.startOfDayBalance->toString());
-    m_extra->setText(extra.join(QStringLiteral(" · ")));
+    QString text = extra.join(QStringLiteral(" · "));
+    if (s.otherJournalsTrades != 0 || s.otherJournalsOpen != 0 || !s.otherJournalsPnl.isZero())
+        text += u'\n'
+            + tr("Included from instances on other journals: %n trade(s) today", nullptr, s.otherJournalsTrades)
+            + QStringLiteral(" · ") + tr("%n open", nullptr, s.otherJournalsOpen) + QStringLiteral(" · ")
+            + tr("realized %1").arg(DisplayText::money(s.otherJournalsPnl, m_currency));
+    m_extra->setText(text);
+}
+
+QString LimitsPanel::extraText() const
+{
+    return m_extra->text();
 }
 
 QString LimitsPanel::blocksText() const

@@ -34,6 +34,8 @@ public:
     Level lossLevel() const { return m_lossLevel; }
     Level openLevel() const { return m_openLevel; }
     QString blocksText() const;
+    // The line under the bars: realized P/L, stake at risk, caps, and what other journals' instances add.
+    QString extraText() const;
 
     // At when used ≥ max or the ledger says it is exhausted; Near from NearPercent; Unknown without a max.
     static Level levelFor(qint64 used, qint64 max, bool exhausted);

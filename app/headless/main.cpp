@@ -222,13 +222,20 @@ int main(int argc, char *argv[])
                 int running = 0;
                 for (const BotSnapshot &b : s.bots)
                     running += b.state == BotState::Running ? 1 : 0;
+                const LimitStatus &l = s.limits;
+                // What instances on other journals (their usage shared through Redis) count in those figures.
+                const QString others = l.otherJournalsTrades != 0 || l.otherJournalsOpen != 0 || !l.otherJournalsPnl.isZero()
+                    ? QStringLiteral(" (other journals: trades %1, open %2, P/L %3)")
+                          .arg(l.otherJournalsTrades).arg(l.otherJournalsOpen).arg(l.otherJournalsPnl.toString())
+                    : QString();
                 out(QStringLiteral("%1 STATUS %2 %3 %4 balance %5 %6 | gate %7 | bots %8/%9 running | trades %10/%11 | open %12/%13 | P/L %14")
                         .arg(stamp(), s.loginId.isEmpty() ? s.id : s.loginId, connectionName(s.connection), s.currency,
                              s.balance.toString(), s.reconciled ? QStringLiteral("reconciled") : QStringLiteral("reconciling"), s.gate)
                         .arg(running).arg(s.bots.size())
-                        .arg(s.limits.tradesToday).arg(s.limits.maxTradesPerDay)
-                        .arg(s.limits.openContracts).arg(s.limits.maxConcurrentOpen)
-                        .arg(s.limits.realizedPnl.toString()));
+                        .arg(l.tradesToday).arg(l.maxTradesPerDay)
+                        .arg(l.openContracts).arg(l.maxConcurrentOpen)
+                        .arg(l.realizedPnl.toString())
+                    + others);
             }
         });
         status.start(statusEvery * 1000);

@@ -262,6 +262,9 @@ Result<LedgerUsage> AccountExecutor::accountUsage()
     view.realizedPnl += shared->realizedPnl;
     view.openContracts += shared->openContracts;
     view.openStake += shared->openStake;
+    view.otherJournalsTrades = shared->tradesToday;
+    view.otherJournalsOpen = shared->openContracts;
+    view.otherJournalsPnl = shared->realizedPnl;
     return view;
 }
 

@@ -20,6 +20,10 @@ struct LedgerUsage
     int openContracts = 0; // bought and not yet settled, whatever day they were bought
     Money openStake;      // the total stake of those open contracts: all of it is still at risk
     std::optional<Money> startOfDayBalance; // unset: buys are refused until setStartOfDayBalance()
+    // The part of the figures above that instances on other journals published (through Redis): shown as theirs.
+    int otherJournalsTrades = 0;
+    int otherJournalsOpen = 0;
+    Money otherJournalsPnl;
 };
 
 } // namespace Vigil

@@ -502,7 +502,10 @@ LimitStatus LimitLedger::statusOf(const QString &account, const Account &a, qint
     if (a.journal && a.journal->day == a.day) {
         const LedgerUsage &j = a.journal->usage;
         s.tradesToday = qMax(s.tradesToday, j.tradesToday);
+        s.otherJournalsTrades = j.otherJournalsTrades;
         if (nowMs - a.journal->atMs <= s_journalViewFreshMs) {
+            s.otherJournalsOpen = j.otherJournalsOpen;
+            s.otherJournalsPnl = j.otherJournalsPnl;
             s.openContracts = qMax(s.openContracts, j.openContracts - s.pendingContracts);
             if (j.openStake > s.stakeAtRisk)
                 s.stakeAtRisk = j.openStake;

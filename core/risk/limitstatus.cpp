@@ -22,6 +22,10 @@ QJsonObject LimitStatus::toJson() const
                   {QStringLiteral("daily_loss_rule"), dailyLossRule},
                   {QStringLiteral("blocks"), blocks},
                   {QStringLiteral("exhausted"), QJsonArray::fromStringList(exhausted)}};
+    if (otherJournalsTrades != 0 || otherJournalsOpen != 0 || !otherJournalsPnl.isZero())
+        o.insert(QStringLiteral("other_journals"), QJsonObject{{QStringLiteral("trades_today"), otherJournalsTrades},
+                                                               {QStringLiteral("open_contracts"), otherJournalsOpen},
+                                                               {QStringLiteral("realized_pnl"), otherJournalsPnl.toString()}});
     if (dailyLossLimit)
         o.insert(QStringLiteral("daily_loss_limit"), dailyLossLimit->toString());
     if (maxStake)

@@ -35,6 +35,12 @@ struct LimitStatus
     std::optional<Money> maxStake;
     std::optional<Money> startOfDayBalance;
 
+    // What instances on other journals (sharing their usage through Redis) count in the figures above, while the
+    // journal's figures are recent: zero when there are none.
+    int otherJournalsTrades = 0;
+    int otherJournalsOpen = 0;
+    Money otherJournalsPnl;
+
     QString blocks = QStringLiteral("new buys; sells are never blocked");
     // The limits that refuse any new buy right now: "LimitTradesPerDay", "LimitConcurrentOpen",
     // "LimitDailyLoss", and "LimitDayNotSeeded" / "LimitNotSeeded" when the ledger lacks data.

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void dailyLossHit();
     void concurrentOpenCountsPending();
     void unknownDailyLossLimitSaysTheRule();
+    void otherJournalsPartIsShown();
 };
 
 void TestLimitsPanel::levelFor_data()
@@ -137,6 +138,25 @@ void TestLimitsPanel::unknownDailyLossLimitSaysTheRule()
     panel.setStatus(s);
     QCOMPARE(panel.lossLevel(), LimitsPanel::Level::Unknown);
     QVERIFY(panel.findChild<QLabel *>(QStringLiteral("lossBarText"))->text().contains(QStringLiteral("20 % of start-of-day balance")));
+}
+
+void TestLimitsPanel::otherJournalsPartIsShown()
+{
+    LimitsPanel panel;
+    LimitStatus s = status();
+    s.tradesToday = 12;
+    panel.setStatus(s);
+    QVERIFY(!panel.extraText().contains(QStringLiteral("other journals")));
+    // Instances on other journals (their usage shared through Redis) count in the bars: the panel says how much.
+    s.otherJournalsTrades = 4;
+    s.otherJournalsOpen = 1;
+    s.otherJournalsPnl = Money::fromMinor(-250, 2);
+    panel.setStatus(s);
+    const QString extra = panel.extraText();
+    QVERIFY2(extra.contains(QStringLiteral("other journals")) && extra.contains(QStringLiteral("4 trade"))
+                 && extra.contains(QStringLiteral("1 open")) && extra.contains(QStringLiteral("-2.50")),
+             qPrintable(extra));
+    QCOMPARE(panel.findChild<QLabel *>(QStringLiteral("tradesBarText"))->text(), QStringLiteral("12 / 100"));
 }
 
 QTEST_MAIN(TestLimitsPanel)

@@ -123,7 +123,7 @@ QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &
     p->setStandardOutputFile(m_dir.filePath(u"runner-%1.log"_s.arg(instance)));
     QStringList args{u"--config"_s, m_dir.filePath(config), u"--endpoint"_s, simUrl.isEmpty() ? m_sim.url() : simUrl,
                      u"--app-id"_s, u"1089"_s, u"--instance"_s, instance, u"--db"_s,
-                     m_dir.filePath(own ? instance + u".db"_s : m_db), u"--status-interval"_s, u"0"_s};
+                     m_dir.filePath(own ? instance + u".db"_s : m_db), u"--status-interval"_s, u"1"_s};
     if (!redis.isEmpty())
         args << u"--redis"_s << redis;
     p->start(buildBinary("app/headless/vigil-headless"), args);
@@ -260,6 +260,13 @@ void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
     QVERIFY(eastTrades > 0);
     QVERIFY(westTrades > 0);
     QCOMPARE(eastTrades + westTrades, 9);
+    // Each says, in its status lines, how much of the account's usage the other journal's instance added.
+    for (const QString &name : {u"east"_s, u"west"_s}) {
+        QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY2(text.contains("(other journals: trades "), text.right(3000).constData());
+    }
 }
 
 // The usual set-up of several instances on one machine with Redis: one journal, so one share of it in Redis, published
@@ -286,6 +293,8 @@ void TestSharedLimits::oneJournalAndRedisShareLimits()
         QVERIFY(log.open(QIODevice::ReadOnly));
         const QByteArray text = log.readAll();
         QVERIFY2(!text.contains("UsageShareConflict") && !text.contains("UsageUnreadable"), text.right(3000).constData());
+        QVERIFY2(!text.contains("(other journals:"), text.right(3000).constData()); // one journal: nothing "other"
+        QVERIFY(text.contains(" STATUS "));
     }
 }
 

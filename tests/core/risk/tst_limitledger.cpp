@@ -587,12 +587,19 @@ void TestLimitLedger::journalViewInSnapshot()
     journal.openContracts = 2;
     journal.openStake = usd(300);
     journal.realizedPnl = usd(-200);
+    journal.otherJournalsTrades = 2; // of which instances on other journals, through Redis
+    journal.otherJournalsOpen = 1;
+    journal.otherJournalsPnl = usd(-150);
     QVERIFY(ledger.noteJournalUsage(s_acct, journal).ok());
     LimitStatus s = ledger.snapshot(s_acct);
     QCOMPARE(s.tradesToday, 3);
     QCOMPARE(s.openContracts, 2);
     QCOMPARE(s.stakeAtRisk, usd(300));
     QCOMPARE(s.realizedPnl, usd(-200));
+    QCOMPARE(s.otherJournalsTrades, 2);
+    QCOMPARE(s.otherJournalsOpen, 1);
+    QCOMPARE(s.otherJournalsPnl, usd(-150));
+    QCOMPARE(s.toJson().value(QLatin1String("other_journals")).toObject().value(QLatin1String("trades_today")).toInt(), 2);
     QVERIFY(s.exhausted.contains(QStringLiteral("LimitTradesPerDay")));
     // Not a reason for reserve() to refuse (a counted buy may have failed since): verify() reads again under the lock.
     const Result<Reservation> r = ledger.reserve(s_acct, usd(100));
@@ -604,6 +611,9 @@ void TestLimitLedger::journalViewInSnapshot()
     QCOMPARE(s.tradesToday, 3);
     QCOMPARE(s.openContracts, 0);
     QCOMPARE(s.stakeAtRisk, usd(0));
+    QCOMPARE(s.otherJournalsTrades, 2);
+    QCOMPARE(s.otherJournalsOpen, 0);
+    QVERIFY(s.otherJournalsPnl.isZero());
     // The next day forgets it.
     clock.advance(24 * 3600 * 1000);
     QCOMPARE(ledger.snapshot(s_acct).tradesToday, 0);
