@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Two vigil-headless processes trading one Deriv account through one journal (the default on one machine: the
 // same data folder; lock files coordinate them): together they stay inside the account's limits, and a bot both
-// have configured runs in one of them at a time, the other taking over when it goes. Then two processes with
+// have configured runs in one of them at a time, the other taking over when it goes, loses Deriv or has its token
+// revoked. Then two processes with
 // journals of their own (two machines) and one Redis: the limits bind them together too. Counted on the
 // simulator's side (another process): buys received and the most contracts ever open at once; and from the journals.
 #include <memory>
+#include <optional>
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlDatabase>
@@ -15,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "deriv/derivclient.h"
 #include "support/faultproxy.h"
 #include "support/redisserver.h"
 #include "support/simprocess.h"
@@ -33,13 +38,17 @@ private Q_SLOTS:
     void separateJournalsShareLimitsThroughRedis();
     void oneJournalAndRedisShareLimits();
     void aBotMovesToAnInstanceThatReachesDeriv();
+    void aBotLeavesAnInstanceWhoseTokenIsRevoked();
 
 private:
     // Every runner uses one data folder and m_db (one machine), or a data folder and journal of its own (as on
     // two machines); with `redis` they coordinate through that Redis too.
     enum class Journals { Shared, OwnEach };
     QProcess *startRunner(const QString &instance, const QString &config, const QString &simUrl = {},
-                          const QString &redis = {}, Journals journals = Journals::Shared);
+                          const QString &redis = {}, Journals journals = Journals::Shared,
+                          const QString &token = u"SharedLim12345"_s);
+    // One request to the simulator, authorized by `token`: the reply (empty on failure).
+    static QJsonObject callSim(const QString &url, const QString &token, const QJsonObject &request);
     bool alive(QProcess *p, const QString &name);
     // Two runners on one account until its trades of the day are used; the simulator's stats then (empty on failure).
     QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis,
@@ -110,11 +119,11 @@ QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const
 }
 
 QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config, const QString &simUrl,
-                                        const QString &redis, Journals journals)
+                                        const QString &redis, Journals journals, const QString &token)
 {
     auto *p = new QProcess(this);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"VIGIL_SHARED_TOKEN"_s, u"SharedLim12345"_s);
+    env.insert(u"VIGIL_SHARED_TOKEN"_s, token);
     // One data folder (one lock folder), or one per "machine".
     const bool own = journals == Journals::OwnEach;
     env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(own ? u"xdg-"_s + instance : u"xdg"_s));
@@ -296,6 +305,79 @@ void TestSharedLimits::oneJournalAndRedisShareLimits()
         QVERIFY2(!text.contains("(other journals:"), text.right(3000).constData()); // one journal: nothing "other"
         QVERIFY(text.contains(" STATUS "));
     }
+}
+
+QJsonObject TestSharedLimits::callSim(const QString &url, const QString &token, const QJsonObject &request)
+{
+    Vigil::DerivClient::Options o;
+    o.url = QUrl(url + u"?app_id=1089"_s);
+    o.token = token;
+    o.accountLabel = u"test"_s;
+    Vigil::DerivClient client(o);
+    QObject context;
+    bool ready = false;
+    QObject::connect(&client, &Vigil::DerivClient::ready, &context, [&ready] { ready = true; });
+    client.open();
+    if (!QTest::qWaitFor([&] { return ready; }, 10'000)) {
+        qWarning() << "callSim: no session with" << url;
+        return {};
+    }
+    std::optional<Vigil::Result<QJsonObject>> reply;
+    client.send(request, &context, [&reply](const Vigil::Result<QJsonObject> &r) { reply = r; });
+    if (!QTest::qWaitFor([&] { return reply.has_value(); }, 10'000) || !reply->ok()) {
+        qWarning() << "callSim:" << (reply ? reply->error().toString() : u"no reply"_s);
+        return {};
+    }
+    QJsonObject out = reply->value();
+    client.close();
+    return out;
+}
+
+// A bot runs in the instance holding its run lease. When that instance's token is revoked (deleted on the server
+// from another session), the instance cannot trade it any more: it hands the lease over and an instance with a
+// valid token for the account takes the bot.
+void TestSharedLimits::aBotLeavesAnInstanceWhoseTokenIsRevoked()
+{
+    SimProcess sim; // its own simulator: a token is deleted on it
+    QVERIFY(sim.start({u"--token"_s, u"RevokeMe12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
+    // A second token for the same account (api_token new_token), for the instance that will take over.
+    const QJsonObject created = callSim(sim.url(), u"RevokeMe12345"_s,
+                                        QJsonObject{{u"api_token"_s, 1}, {u"new_token"_s, u"standby"_s},
+                                                    {u"new_token_scopes"_s, QJsonArray{u"read"_s, u"trade"_s,
+                                                                                       u"trading_information"_s, u"admin"_s}}});
+    QString second;
+    for (const QJsonValue &t : created.value(u"api_token"_s).toObject().value(u"tokens"_s).toArray()) {
+        if (t.toObject().value(u"display_name"_s).toString() == u"standby"_s)
+            second = t.toObject().value(u"token"_s).toString();
+    }
+    QVERIFY2(!second.isEmpty(), QJsonDocument(created).toJson().constData());
+
+    m_db = u"revoked.db"_s;
+    std::unique_ptr<QProcess> holder(startRunner(u"holder"_s, u"solo.json"_s, sim.url(), {}, Journals::Shared, u"RevokeMe12345"_s));
+    QVERIFY(holder->waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(tradesPerInstance(m_db).value(u"holder"_s) >= 2, 60'000);
+    std::unique_ptr<QProcess> spare(startRunner(u"spare"_s, u"solo.json"_s, sim.url(), {}, Journals::Shared, second));
+    QVERIFY(spare->waitForStarted(10'000));
+    QTest::qWait(5000); // on standby while the holder runs the bot
+    QCOMPARE(tradesPerInstance(m_db).value(u"spare"_s), 0);
+
+    // The holder's token is deleted, from the spare token's session.
+    const QJsonObject deleted = callSim(sim.url(), second, QJsonObject{{u"api_token"_s, 1}, {u"delete_token"_s, u"RevokeMe12345"_s}});
+    QCOMPARE(deleted.value(u"api_token"_s).toObject().value(u"delete_token"_s).toInt(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(tradesPerInstance(m_db).value(u"spare"_s) >= 2, 60'000);
+    const int holderTotal = tradesPerInstance(m_db).value(u"holder"_s);
+    QTest::qWait(2000);
+    QCOMPARE(tradesPerInstance(m_db).value(u"holder"_s), holderTotal); // it buys nothing more
+    QVERIFY(holder->state() == QProcess::Running);
+    holder->terminate();
+    spare->terminate();
+    QVERIFY(holder->waitForFinished(30'000));
+    QVERIFY(spare->waitForFinished(30'000));
+    QFile log(m_dir.filePath(u"runner-holder.log"_s));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray text = log.readAll();
+    QVERIFY2(text.contains("TokenRevoked") || text.contains("token revoked"), text.right(3000).constData());
+    QCOMPARE(sim.accountStats().value(u"max_buys_in_flight"_s).toInt(), 1);
 }
 
 void TestSharedLimits::aBotMovesToAnInstanceThatReachesDeriv()
