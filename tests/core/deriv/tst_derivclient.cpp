@@ -642,6 +642,35 @@ private Q_SLOTS:
         QCOMPARE(client->state(), DerivClient::State::Ready);
     }
 
+    // The typed-tick fast path never takes a frame the full decode would report: not one over the size limit.
+    void oversizedTickForATypedSubscriberIsReported()
+    {
+        DerivClient::Options o = options(m_server->url());
+        o.maxFrameBytes = 2048;
+        auto client = readyClient(o);
+        QVERIFY(client);
+        StreamLog log;
+        DerivClient::SubscribeOptions typed;
+        typed.typedTicks = true;
+        client->subscribe({{"ticks", "R_100"}}, &m_context, log.handler(), typed);
+        QTRY_COMPARE(log.count(Kind::Message), 1);
+        m_server->pushTick("R_100");
+        QTRY_COMPARE(log.count(Kind::Message), 2);
+        QVERIFY(log.events.last().tick); // the fast path reads this server's ticks
+        const qint64 epoch = log.events.last().tick->epoch;
+        const QString serverId = m_server->subscriptions(m_server->lastConnection()).firstKey();
+        QVERIFY(!serverId.isEmpty());
+        QSignalSpy malformed(client.get(), &DerivClient::malformedFrame);
+        const QString frame = QStringLiteral(R"({"msg_type":"tick","req_id":999,"passthrough":{"pad":"%1"},)"
+                                             R"("subscription":{"id":"%2"},"tick":{"epoch":%3,"quote":1000.5,"symbol":"R_100"}})")
+                                  .arg(QString(3000, u'x'), serverId)
+                                  .arg(epoch + 1);
+        m_server->sendText(m_server->lastConnection(), frame);
+        QVERIFY(malformed.wait());
+        QVERIFY2(malformed.first().at(1).toString().startsWith("Oversized"), qPrintable(malformed.first().at(1).toString()));
+        QCOMPARE(log.count(Kind::Message), 2); // not delivered
+    }
+
     void binaryFrameIsMalformedButHarmless()
     {
         auto client = readyClient();
