@@ -15,6 +15,15 @@
 #include <sys/prctl.h>
 #endif
 
+// For a Redis test's initTestCase(): skips the whole test, saying why, when redis-server is not installed
+// (.ci/run installs it), else starts `server` (a RedisServer) or fails.
+#define VIGIL_START_REDIS_OR_SKIP(server)                                                                      \
+    do {                                                                                                       \
+        if (Vigil::Test::RedisServer::executable().isEmpty())                                                  \
+            QSKIP("redis-server is not on PATH: install redis-server to run the Redis coordination tests");     \
+        QVERIFY2((server).start(), "redis-server did not start on a loopback port");                           \
+    } while (false)
+
 namespace Vigil::Test {
 
 // A throw-away redis-server on 127.0.0.1 and a free port (never 6379), without persistence, for tests

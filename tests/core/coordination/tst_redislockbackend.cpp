@@ -62,9 +62,7 @@ private:
 
 void TestRedisLockBackend::initTestCase()
 {
-    if (Test::RedisServer::executable().isEmpty())
-        QSKIP("redis-server is not on PATH: install redis-server to run the Redis coordination tests");
-    QVERIFY2(m_server.start(), "redis-server did not start on a loopback port");
+    VIGIL_START_REDIS_OR_SKIP(m_server);
 }
 
 void TestRedisLockBackend::init()

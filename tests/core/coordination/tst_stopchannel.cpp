@@ -49,9 +49,7 @@ void TestStopChannel::initTestCase()
 {
     qRegisterMetaType<Vigil::StopMessage>();
     qRegisterMetaType<Vigil::Error>();
-    if (Test::RedisServer::executable().isEmpty())
-        QSKIP("redis-server is not on PATH: install redis-server to run the Redis coordination tests");
-    QVERIFY2(m_server.start(), "redis-server did not start on a loopback port");
+    VIGIL_START_REDIS_OR_SKIP(m_server);
 }
 
 void TestStopChannel::init()
