@@ -83,10 +83,10 @@ public:
         int pingIntervalMs = 30000;
         int snapshotIntervalMs = 100;
         int tickBatchMs = 100;
-        int standbyRetryMs = 3000;
+        int standbyRetryMs = 3000; // a bot another instance runs: how often to try its run lease again
         // Socket down this long → running bots hand their run leases over (EngineConfig::failoverAfterMs); 0 = never.
         qint64 failoverAfterMs = 0;
-        int shutdownWaitMs = 10'000; // shutdown(): how long buys already sent may take to be answered // a bot another instance runs: how often to try its run lease again
+        int shutdownWaitMs = 10'000; // shutdown(): how long buys already sent may take to be answered
         bool autoStartBots = true;
     };
 
