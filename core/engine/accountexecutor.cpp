@@ -242,6 +242,17 @@ Result<LedgerUsage> AccountExecutor::accountUsage()
     Result<DailyUsage> usage = readJournalUsage(day);
     if (!usage)
         return usage.error();
+    Result<QList<UsageShare>> others = m_ctx.board ? m_ctx.board->others(m_ctx.account, usage->sequence)
+                                                   : Result<QList<UsageShare>>(QList<UsageShare>());
+    if (!others && others.error().code == QLatin1String("UsageShareConflict")) {
+        // This journal's share in Redis is newer than the read above: another instance on this journal committed
+        // and published in between (settlements do not take the account lock), or the journal was restored from a
+        // backup. Read it again: only a journal still behind its own share is a restored one.
+        usage = readJournalUsage(day);
+        if (!usage)
+            return usage.error();
+        others = m_ctx.board->others(m_ctx.account, usage->sequence);
+    }
     LedgerUsage view;
     view.day = day;
     view.tradesToday = usage->tradesOpened;
@@ -250,7 +261,6 @@ Result<LedgerUsage> AccountExecutor::accountUsage()
     view.openStake = usage->unresolvedStake;
     if (!m_ctx.board)
         return view;
-    Result<QList<UsageShare>> others = m_ctx.board->others(m_ctx.account, usage->sequence);
     Result<UsageShare::Totals> shared = others ? UsageShare::total(others.value(), m_ctx.ledger->dayStartMs(day), m_ctx.digits)
                                                : Result<UsageShare::Totals>(others.error());
     if (!shared) {
