@@ -27,6 +27,22 @@ return 1
     return s;
 }
 
+// KEYS: the account's contracts hash. ARGV: contract id, journal, keep ms. 1 = this journal's (now or already).
+const RedisConnection::Script &claimScript()
+{
+    static const auto s = RedisConnection::Script::make(QByteArrayLiteral(R"lua(
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if not holder then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+elseif holder ~= ARGV[2] then
+  return 0
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+)lua"));
+    return s;
+}
+
 Error problem(const char *code, const QString &message)
 {
     return Error::make(ErrorKind::Coordination, QString::fromLatin1(code), message);
@@ -89,6 +105,78 @@ Result<QList<UsageShare>> RedisUsageBoard::others(const QString &loginId, qint64
                            QStringLiteral("the shared limit usage of journal %2 in %1 cannot be read (another Vigil version?): "
                                           "no buy until it is published again or removed (redis-cli HDEL %1 '%2')").arg(k, journal));
         out.append(*share);
+    }
+    return out;
+}
+
+QString RedisUsageBoard::contractsKey(const QString &loginId)
+{
+    return QStringLiteral("vigil:contracts:") + loginId;
+}
+
+Result<void> RedisUsageBoard::recordContracts(const QString &loginId, const QList<qint64> &contractIds)
+{
+    if (contractIds.isEmpty())
+        return {};
+    const QByteArray k = contractsKey(loginId).toUtf8();
+    const QByteArray journal = m_journal.toUtf8();
+    QList<QByteArray> args{QByteArrayLiteral("HSET"), k};
+    for (qint64 id : contractIds)
+        args << QByteArray::number(id) << journal;
+    if (auto r = m_conn.command(args); !r)
+        return r.error();
+    if (auto r = m_conn.command({QByteArrayLiteral("PEXPIRE"), k, QByteArray::number(KeepMs)}); !r)
+        return r.error();
+    return {};
+}
+
+Result<bool> RedisUsageBoard::claimContract(const QString &loginId, qint64 contractId)
+{
+    auto r = m_conn.eval(claimScript(), {contractsKey(loginId).toUtf8()},
+                         {QByteArray::number(contractId), m_journal.toUtf8(), QByteArray::number(KeepMs)});
+    if (!r)
+        return r.error();
+    return r->integer == 1;
+}
+
+Result<RedisUsageBoard::Foreign> RedisUsageBoard::foreign(const QString &loginId, const QList<qint64> &contractIds,
+                                                          qint64 nowMs, qint64 freshMs)
+{
+    Foreign out;
+    const QString k = key(loginId);
+    auto shares = m_conn.command({QByteArrayLiteral("HGETALL"), k.toUtf8()});
+    if (!shares)
+        return shares.error();
+    if (shares->type != RedisReply::Type::Array || shares->elements.size() % 2 != 0)
+        return problem("UsageUnreadable", QStringLiteral("the shared limit usage in %1 is not a hash").arg(k));
+    for (qsizetype i = 0; i + 1 < shares->elements.size(); i += 2) {
+        const QString journal = QString::fromUtf8(shares->elements.at(i).bytes());
+        if (journal == m_journal)
+            continue;
+        const std::optional<UsageShare> share = UsageShare::fromJson(shares->elements.at(i + 1).bytes(), journal);
+        if (!share)
+            return problem("UsageUnreadable",
+                           QStringLiteral("the shared limit usage of journal %2 in %1 cannot be read").arg(k, journal));
+        if (share->publishedMs < nowMs - freshMs)
+            continue;
+        out.pendingBuys += share->pendingBuys < 0 ? 1 : share->pendingBuys;
+    }
+    if (contractIds.isEmpty())
+        return out;
+    QList<QByteArray> args{QByteArrayLiteral("HMGET"), contractsKey(loginId).toUtf8()};
+    for (qint64 id : contractIds)
+        args << QByteArray::number(id);
+    auto holders = m_conn.command(args);
+    if (!holders)
+        return holders.error();
+    if (holders->type != RedisReply::Type::Array || holders->elements.size() != contractIds.size())
+        return problem("UsageUnreadable", QStringLiteral("%1 is not a hash").arg(contractsKey(loginId)));
+    for (qsizetype i = 0; i < contractIds.size(); ++i) {
+        const RedisReply &holder = holders->elements.at(i);
+        if (holder.type == RedisReply::Type::Nil)
+            continue;
+        if (QString::fromUtf8(holder.bytes()) != m_journal)
+            out.contracts.insert(contractIds.at(i));
     }
     return out;
 }

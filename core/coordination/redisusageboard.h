@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QList>
+#include <QSet>
 
 #include "coordination/redisconnection.h"
 #include "coordination/usageshare.h"
@@ -20,6 +21,12 @@ namespace Vigil {
 // read its journal earlier cannot undo a newer share of the same journal. A share in Redis newer than the journal
 // itself (others() compares with the journal's counter now) means a journal restored from a backup (or a copy with
 // the same location): refused as a conflict.
+//
+// Which contracts are whose: a second hash per account, "vigil:contracts:<loginid>", contract id → the journal that
+// holds it. An instance records every contract it bought before it publishes the share that no longer counts the buy
+// as pending, and claims a contract before its reconciliation adopts one (a lost buy's, or an orphan bought outside
+// Vigil). Reconciliation on another journal then leaves those alone: on one Deriv account every instance sees every
+// contract, and one journal adopting another's would count it twice against the limits (and follow, even sell, it).
 //
 // One blocking connection with bounded waits (RedisConnection), used from one thread: an account worker's.
 // Errors are ErrorKind::Coordination ("CoordinationUnavailable", "RedisError", "UsageUnreadable",
@@ -40,6 +47,23 @@ public:
     // The shares of every other journal for that account. mySequence: this journal's change counter now, to notice a
     // newer share of it (a restored backup).
     Result<QList<UsageShare>> others(const QString &loginId, qint64 mySequence);
+
+    static QString contractsKey(const QString &loginId);
+    // This journal holds these contracts (its own buys): recorded whatever was there.
+    Result<void> recordContracts(const QString &loginId, const QList<qint64> &contractIds);
+    // Before adopting a contract: true when it is now (or already was) this journal's, false when another journal
+    // holds it.
+    Result<bool> claimContract(const QString &loginId, qint64 contractId);
+    struct Foreign
+    {
+        QSet<qint64> contracts; // of the ids asked about, those another journal holds
+        int pendingBuys = 0;    // buys on the wire at other journals (their pending rows; a share that does not
+                                // tell counts as one); a contract of theirs may not be recorded yet
+    };
+    // Read in that order (shares, then contracts): a share without pending buys was published after its journal
+    // recorded every contract it had bought. Shares not published for `freshMs` before `nowMs` (an instance gone
+    // with a row pending) are not waited for.
+    Result<Foreign> foreign(const QString &loginId, const QList<qint64> &contractIds, qint64 nowMs, qint64 freshMs);
 
 private:
     RedisConnection m_conn;

@@ -21,6 +21,7 @@ QByteArray UsageShare::toJson() const
                         {QStringLiteral("open"), openContracts},
                         {QStringLiteral("open_stake_minor"), QString::number(openStake.minor())},
                         {QStringLiteral("digits"), openStake.digits()},
+                        {QStringLiteral("pending"), pendingBuys},
                         {QStringLiteral("published_ms"), QString::number(publishedMs)}};
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
@@ -62,6 +63,8 @@ std::optional<UsageShare> UsageShare::fromJson(const QByteArray &json, const QSt
     s.openContracts = *open;
     s.openStake = Money::fromMinor(*stake, *digits);
     s.publishedMs = *published;
+    // Added after the first version: a share without it may have buys on the wire.
+    s.pendingBuys = o.contains(QLatin1String("pending")) ? count("pending").value_or(-1) : -1;
     return s;
 }
 

@@ -24,6 +24,8 @@ struct UsageShare
     Money realizedPnl;      // settled that day (losses negative)
     int openContracts = 0;  // open, pending and unknown rows now, whatever day they were bought
     Money openStake;        // their stakes: all still at risk
+    int pendingBuys = 0;    // pending rows now: buys written and not answered yet (a contract of one may be on the
+                            // server before its journal knows it); -1 = not told (a share of an older version)
     qint64 publishedMs = 0;
 
     QByteArray toJson() const;

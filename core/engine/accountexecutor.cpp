@@ -282,6 +282,14 @@ Result<void> AccountExecutor::shareUsage()
 {
     if (!m_ctx.board)
         return {};
+    if (!m_unrecordedContracts.isEmpty()) {
+        if (Result<void> recorded = m_ctx.board->recordContracts(m_ctx.account, m_unrecordedContracts); !recorded) {
+            Error e = recorded.error();
+            e.account = m_ctx.account;
+            return e;
+        }
+        m_unrecordedContracts.clear();
+    }
     const QDate day = m_ctx.ledger->currentDay();
     Result<DailyUsage> usage = readJournalUsage(day);
     if (!usage)
@@ -294,6 +302,7 @@ Result<void> AccountExecutor::shareUsage()
     mine.tradesToday = usage->tradesOpened;
     mine.openContracts = usage->openCount + usage->unresolvedCount;
     mine.openStake = usage->unresolvedStake;
+    mine.pendingBuys = usage->pendingCount;
     mine.realizedPnl = usage->realizedProfit;
     mine.publishedMs = m_ctx.clock->nowMs();
     // Not written because a newer share of this journal is there: that one counts this buy too.
@@ -408,6 +417,8 @@ void AccountExecutor::onBuyReply(const std::shared_ptr<Cycle> &cycle, const Resu
         }
         m_ctx.book->add(m_ctx.account, *contractId);
         m_ctx.tracker->follow(cycle->localId, *contractId);
+        if (m_ctx.board)
+            m_unrecordedContracts.append(*contractId); // recorded by the share published before the locks go
         if (bot)
             bot->recordOpened();
         Result<std::optional<Trade>> row = m_ctx.journal->trade(cycle->localId);

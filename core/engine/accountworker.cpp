@@ -355,6 +355,19 @@ void AccountWorker::onFirstReady()
     ro.moneyDigits = m_digits;
     ro.instanceId = m_shared.instanceId;
     ro.liveness = m_shared.liveness;
+    if (RedisUsageBoard *board = m_board.get()) {
+        // Instances on other journals trade this account too: their contracts are not orphans here.
+        const Clock *clock = m_shared.clock;
+        const qint64 freshMs = ro.pendingGraceMs;
+        const QString loginId = m_loginId;
+        ro.otherJournals = [board, clock, loginId, freshMs](const QList<qint64> &ids) -> Result<ReconcilerOptions::OtherJournals> {
+            Result<RedisUsageBoard::Foreign> f = board->foreign(loginId, ids, clock->nowMs(), freshMs);
+            if (!f)
+                return f.error();
+            return ReconcilerOptions::OtherJournals{f->contracts, f->pendingBuys};
+        };
+        ro.claimContract = [board, loginId](qint64 contractId) { return board->claimContract(loginId, contractId); };
+    }
     Journal *journal = m_journal.get();
     const QString login = m_loginId;
     ro.fence = [journal, login] {

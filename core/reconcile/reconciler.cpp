@@ -164,6 +164,7 @@ struct Reconciler::Run
     std::optional<qint64> serverOffsetMs;
     qint64 followUpDueMs = kNever; // when the grace of the first deferred Unknown row ends
     qint64 coveredUntilMs = kNever; // profit_table rows purchased after this may be missing (page cap)
+    QString noAdoption;            // why no contract may be adopted this run (other journals); empty = may
 
     // Rows another instance wrote (InstanceLiveness::ownerOf): its liveness decides whose they are.
     bool livenessPending = false;  // the registry was asked and has not answered
@@ -710,6 +711,23 @@ void Reconciler::decideNow()
         if (!r.rowByContract.contains(id))
             candidates.append(r.server.value(id));
     }
+    // Contracts other journals on this account hold are theirs: neither orphans nor a lost buy's here.
+    if (m_options.otherJournals && !candidates.isEmpty()) {
+        QList<qint64> ids;
+        ids.reserve(candidates.size());
+        for (const ServerContract &c : std::as_const(candidates))
+            ids.append(c.contractId);
+        const Result<ReconcilerOptions::OtherJournals> others = m_options.otherJournals(ids);
+        if (!others) {
+            r.noAdoption = QStringLiteral("which contracts other journals hold could not be read (%1)").arg(describe(others.error()));
+            r.errors << r.noAdoption + QStringLiteral(": no contract adopted");
+        } else {
+            candidates.removeIf([&](const ServerContract &c) { return others->contracts.contains(c.contractId); });
+            r.stats.otherJournals = int(ids.size() - candidates.size());
+            if (others->pendingBuys > 0)
+                r.noAdoption = QStringLiteral("instances on other journals have %1 buy(s) on the wire").arg(others->pendingBuys);
+        }
+    }
     QList<Trade> claimants = lost;
     claimants.append(inFlight);
     for (const Run::Held &h : std::as_const(r.held))
@@ -984,12 +1002,42 @@ void Reconciler::apply()
         return int(r.report.discrepancies.size() - 1);
     };
 
+    // A contract is adopted only once it is this journal's: not while another journal's buy may still claim it, and
+    // not when another journal took it first.
+    auto claim = [&](const Run::Action &a) {
+        const qint64 id = a.server.contractId;
+        const QString what = a.kind == Run::ActionKind::AdoptLost ? QStringLiteral("trade %1: contract %2").arg(a.row.localId).arg(id)
+                                                                  : QStringLiteral("contract %1").arg(id);
+        if (!r.noAdoption.isEmpty()) {
+            r.stats.deferred += 1;
+            r.stats.unchecked << QStringLiteral("%1 not adopted yet: %2").arg(what, r.noAdoption);
+            if (a.kind == Run::ActionKind::AdoptLost && m_options.followUpDeferred)
+                r.followUpDueMs = std::min(r.followUpDueMs, nowMs() + 2'000);
+            return false;
+        }
+        if (!m_options.claimContract)
+            return true;
+        const Result<bool> mine = m_options.claimContract(id);
+        if (!mine) {
+            r.errors << QStringLiteral("%1 not adopted: it could not be claimed (%2)").arg(what, describe(mine.error()));
+            return false;
+        }
+        if (!mine.value()) {
+            r.stats.otherJournals += 1;
+            r.stats.unchecked << QStringLiteral("%1 is held by another journal; not adopted").arg(what);
+            return false;
+        }
+        return true;
+    };
+
     for (const Run::Action &a : std::as_const(r.actions)) {
         if (r.fenceLost)
             break;
         const qint64 fenceToken = fence();
         const ServerContract &s = a.server;
 
+        if (a.kind == Run::ActionKind::AdoptLost && !claim(a))
+            continue;
         if (a.kind == Run::ActionKind::AdoptOrphan) {
             if (!inFlightKnown)
                 continue;
@@ -1001,6 +1049,8 @@ void Reconciler::apply()
                                          .arg(s.contractId);
                 continue;
             }
+            if (!claim(a))
+                continue;
             Trade t;
             t.account = m_options.account;
             t.symbol = s.symbol;

@@ -4,7 +4,11 @@
 #include <functional>
 #include <memory>
 
+#include <QList>
+#include <QSet>
 #include <QString>
+
+#include "health/result.h"
 
 namespace Vigil {
 
@@ -60,6 +64,20 @@ struct ReconcilerOptions
     int ownerWatchMs = 5'000;             // while rows of a live instance wait for it, how often to check that
                                           // it still runs; once it is gone a run (trigger "instance_gone")
                                           // resolves them. <= 0 = no watch (the next run does)
+
+    // Other journals trading the same account (instances on other machines or --db files, sharing its limits
+    // through Redis): every contract they buy is on the server too, and is not an orphan of this journal.
+    struct OtherJournals
+    {
+        QSet<qint64> contracts; // of the contract ids asked about, the ones another journal holds
+        int pendingBuys = 0;    // buys on the wire at other journals: a contract of theirs may not be told yet
+    };
+    // Asked once per run that has server contracts this journal does not hold, after the server was read. While
+    // other journals have buys pending, no contract is adopted (orphan or lost buy): it may be theirs. An error:
+    // none adopted this run. Unset = no other journal.
+    std::function<Result<OtherJournals>(const QList<qint64> &contractIds)> otherJournals;
+    // Right before adopting a contract: true = this journal's now, false = another journal took it first.
+    std::function<Result<bool>(qint64 contractId)> claimContract;
 };
 
 } // namespace Vigil

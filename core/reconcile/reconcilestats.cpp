@@ -25,6 +25,7 @@ QJsonObject ReconcileStats::toJson() const
         {QStringLiteral("server_contracts_seen"), serverContractsSeen},
         {QStringLiteral("deferred"), deferred},
         {QStringLiteral("unreadable_rows"), unreadableRows},
+        {QStringLiteral("other_journals"), otherJournals},
         {QStringLiteral("server_offset_ms"), serverOffsetMs ? QJsonValue(*serverOffsetMs) : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("unchecked"), QJsonArray::fromStringList(unchecked)},
     };

@@ -29,6 +29,7 @@ struct ReconcileStats
     int deferred = 0;                   // pending/unknown rows whose buy may still be in flight (here, or at
                                         // another live instance, or one the registry cannot tell about): left alone
     int unreadableRows = 0;             // server rows that could not be read (skipped; listed in the report)
+    int otherJournals = 0;              // server contracts other journals hold (ReconcilerOptions::otherJournals)
     std::optional<qint64> serverOffsetMs; // the server's clock minus ours as the match window used it;
                                           // nullopt = unknown (the window was widened instead)
     QStringList unchecked;              // what could not be checked and why (empty = everything was)

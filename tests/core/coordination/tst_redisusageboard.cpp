@@ -44,6 +44,8 @@ private Q_SLOTS:
     void aNewerShareOfThisJournalIsAConflict();
     void totalsCountOpenContractsWhateverTheDay();
     void downRedisIsAnError();
+    void contractsAreTheirJournals();
+    void pendingBuysOfOtherJournals();
 
 private:
     RedisConfig config() const { return RedisConfig::fromUrl(m_server.url()).value(); }
@@ -210,6 +212,78 @@ void TestRedisUsageBoard::downRedisIsAnError()
     QVERIFY(!seen.ok()); // never an empty list: that would read as "nobody else traded"
     QCOMPARE(seen.error().kind, ErrorKind::Coordination);
     QVERIFY(!board.publish(QStringLiteral("CR100"), share(1, 1, 1, 10, 0)).ok());
+}
+
+void TestRedisUsageBoard::contractsAreTheirJournals()
+{
+    RedisUsageBoard a(config(), QStringLiteral("journal-a"));
+    RedisUsageBoard b(config(), QStringLiteral("journal-b"));
+    const QString login = QStringLiteral("CR100");
+    QVERIFY(a.recordContracts(login, {11, 12}).ok());
+    QVERIFY(b.recordContracts(login, {21}).ok());
+    QVERIFY(a.recordContracts(login, {}).ok());
+
+    auto seenByA = a.foreign(login, {11, 12, 21, 99}, 5000, 60'000);
+    QVERIFY2(seenByA.ok(), describe(seenByA));
+    QCOMPARE(seenByA->contracts, QSet<qint64>{21}); // its own and unknown ones are not another journal's
+    auto seenByB = b.foreign(login, {11, 12, 21, 99}, 5000, 60'000);
+    QVERIFY2(seenByB.ok(), describe(seenByB));
+    QCOMPARE(seenByB->contracts, (QSet<qint64>{11, 12}));
+    // Another account's contracts are not these.
+    auto elsewhere = b.foreign(QStringLiteral("CR200"), {11}, 5000, 60'000);
+    QVERIFY(elsewhere.ok() && elsewhere->contracts.isEmpty());
+
+    // A claim: the first journal to claim a contract holds it; claiming one's own again is fine.
+    auto first = a.claimContract(login, 99);
+    QVERIFY2(first.ok() && first.value(), describe(first));
+    auto again = a.claimContract(login, 99);
+    QVERIFY(again.ok() && again.value());
+    auto second = b.claimContract(login, 99);
+    QVERIFY2(second.ok() && !second.value(), describe(second));
+    auto theirs = b.claimContract(login, 11);
+    QVERIFY(theirs.ok() && !theirs.value());
+    QVERIFY(b.foreign(login, {99}, 5000, 60'000)->contracts.contains(99));
+
+    auto ttl = m_raw->command({QByteArrayLiteral("PTTL"), RedisUsageBoard::contractsKey(login).toUtf8()});
+    QVERIFY(ttl.ok());
+    QVERIFY2(ttl->integer > 6 * kDayMs && ttl->integer <= 7 * kDayMs, QByteArray::number(ttl->integer));
+}
+
+void TestRedisUsageBoard::pendingBuysOfOtherJournals()
+{
+    RedisUsageBoard a(config(), QStringLiteral("journal-a"));
+    RedisUsageBoard b(config(), QStringLiteral("journal-b"));
+    RedisUsageBoard c(config(), QStringLiteral("journal-c"));
+    const QString login = QStringLiteral("CR100");
+    UsageShare mine = share(1, 1, 1, 10, 0);
+    mine.pendingBuys = 1;
+    QVERIFY(a.publish(login, mine).ok());
+    UsageShare busy = share(2, 3, 2, 20, 0);
+    busy.pendingBuys = 2;
+    busy.publishedMs = 10'000;
+    QVERIFY(b.publish(login, busy).ok());
+
+    auto seenByA = a.foreign(login, {}, 10'500, 60'000);
+    QVERIFY2(seenByA.ok(), describe(seenByA));
+    QCOMPARE(seenByA->pendingBuys, 2); // b's, not its own
+    auto seenByC = c.foreign(login, {}, 10'500, 60'000);
+    QCOMPARE(seenByC->pendingBuys, 3);
+    // A share not published for longer than `fresh`: its instance is gone, its pending rows are not waited for.
+    QCOMPARE(c.foreign(login, {}, 10'000 + 60'001, 60'000)->pendingBuys, 0);
+    // A share that does not tell (an older version) counts as one buy on the wire.
+    QVERIFY(m_raw->command({QByteArrayLiteral("HSET"), RedisUsageBoard::key(login).toUtf8(), QByteArrayLiteral("journal-old"),
+                            R"({"version":1,"instance":"old","sequence":"3","day_start_ms":"0","trades":1,"realized_minor":"0",)"
+                            R"("open":0,"open_stake_minor":"0","digits":2,"published_ms":"10000"})"}).ok());
+    QCOMPARE(c.foreign(login, {}, 10'500, 60'000)->pendingBuys, 4);
+    // The field goes through JSON both ways.
+    auto read = c.others(login, 0);
+    QVERIFY2(read.ok(), describe(read));
+    for (const UsageShare &s : read.value()) {
+        if (s.journal == QLatin1String("journal-b"))
+            QCOMPARE(s.pendingBuys, 2);
+        if (s.journal == QLatin1String("journal-old"))
+            QCOMPARE(s.pendingBuys, -1);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRedisUsageBoard)

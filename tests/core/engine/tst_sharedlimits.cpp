@@ -37,6 +37,7 @@ private Q_SLOTS:
     void aBotRunsInOneInstanceAtATime();
     void separateJournalsShareLimitsThroughRedis();
     void oneJournalAndRedisShareLimits();
+    void separateJournalsKeepTheirOwnContracts();
     void aBotMovesToAnInstanceThatReachesDeriv();
     void aBotLeavesAnInstanceWhoseTokenIsRevoked();
 
@@ -56,6 +57,8 @@ private:
     int waitUntilQuiet(SimProcess &sim);
     void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots, const QByteArray &extra = {});
     QHash<QString, int> tradesPerInstance(const QString &db, const QString &bot = {});
+    // Contract id → request tag of every row of a journal that holds a contract.
+    QHash<qint64, QString> contractsIn(const QString &db);
 
     QTemporaryDir m_dir;
     SimProcess m_sim;
@@ -118,6 +121,22 @@ QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const
     return perInstance;
 }
 
+QHash<qint64, QString> TestSharedLimits::contractsIn(const QString &db)
+{
+    QHash<qint64, QString> out;
+    {
+        QSqlDatabase sql = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"contracts"_s);
+        sql.setDatabaseName(m_dir.filePath(db));
+        if (sql.open()) {
+            QSqlQuery q(u"SELECT contract_id, COALESCE(request_tag, '') FROM trades WHERE contract_id > 0"_s, sql);
+            while (q.next())
+                out.insert(q.value(0).toLongLong(), q.value(1).toString());
+        }
+    }
+    QSqlDatabase::removeDatabase(u"contracts"_s);
+    return out;
+}
+
 QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config, const QString &simUrl,
                                         const QString &redis, Journals journals, const QString &token)
 {
@@ -157,6 +176,24 @@ QJsonObject TestSharedLimits::runPair(SimProcess &sim, const QString &first, con
         return {};
     waitUntilQuiet(sim);
     const QJsonObject stats = sim.accountStats();
+    if (stats.value(u"buys_received"_s).toInt() != 9) {
+        // Why the runners stopped short (or went over): their lines other than the status ones, and the last status.
+        for (const QString &name : {first, second}) {
+            QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+            if (!log.open(QIODevice::ReadOnly))
+                continue;
+            QByteArrayList lines = log.readAll().split('\n');
+            QByteArray lastStatus;
+            QByteArray events;
+            for (const QByteArray &line : std::as_const(lines)) {
+                if (line.contains(" STATUS "))
+                    lastStatus = line;
+                else
+                    events += line + '\n';
+            }
+            qWarning().noquote() << name << "log:\n" << events.right(12000) << "last status:" << lastStatus;
+        }
+    }
     a->terminate();
     b->terminate();
     if (!a->waitForFinished(30'000) || !b->waitForFinished(30'000))
@@ -304,6 +341,71 @@ void TestSharedLimits::oneJournalAndRedisShareLimits()
         QVERIFY2(!text.contains("UsageShareConflict") && !text.contains("UsageUnreadable"), text.right(3000).constData());
         QVERIFY2(!text.contains("(other journals:"), text.right(3000).constData()); // one journal: nothing "other"
         QVERIFY(text.contains(" STATUS "));
+    }
+}
+
+// Instances on two journals trade one account: each sees the other's contracts on the server (portfolio,
+// profit_table), and neither journal knows them. Reconciliation must not adopt them as orphans: each would hold the
+// other's trades too, count them twice against the limits, follow them, and sell them if it sells orphans. A contract
+// bought outside Vigil is still adopted, by one journal only.
+void TestSharedLimits::separateJournalsKeepTheirOwnContracts()
+{
+    Vigil::Test::RedisServer redis;
+    VIGIL_START_REDIS_OR_SKIP(redis);
+    SimProcess sim;
+    QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
+    const QByteArray many = R"({"max_trades_per_day": 100000, "max_concurrent_open": 2, "daily_loss_bp": 10000})";
+    writeConfig(u"own-east.json"_s, many, {u"a"_s, u"b"_s});
+    writeConfig(u"own-west.json"_s, many, {u"c"_s, u"d"_s});
+    const QString redisUrl = u"redis://127.0.0.1:%1"_s.arg(redis.port());
+    std::unique_ptr<QProcess> east(startRunner(u"keep-east"_s, u"own-east.json"_s, sim.url(), redisUrl, Journals::OwnEach));
+    std::unique_ptr<QProcess> west(startRunner(u"keep-west"_s, u"own-west.json"_s, sim.url(), redisUrl, Journals::OwnEach));
+    QVERIFY(east->waitForStarted(10'000) && west->waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(contractsIn(u"keep-east.db"_s).size() >= 2 && contractsIn(u"keep-west.db"_s).size() >= 2, 60'000);
+
+    // Bought outside Vigil (another app on the same account): an orphan.
+    const QJsonObject outside = callSim(sim.url(), u"SharedLim12345"_s, QJsonObject{
+        {u"buy"_s, u"1"_s}, {u"price"_s, 1},
+        {u"parameters"_s, QJsonObject{{u"amount"_s, 1}, {u"basis"_s, u"stake"_s}, {u"contract_type"_s, u"PUT"_s},
+                                      {u"currency"_s, u"USD"_s}, {u"duration"_s, 5}, {u"duration_unit"_s, u"m"_s},
+                                      {u"symbol"_s, u"R_50"_s}}}});
+    const qint64 outsideId = outside.value(u"buy"_s).toObject().value(u"contract_id"_s).toInteger();
+    QVERIFY2(outsideId > 0, QJsonDocument(outside).toJson().constData());
+
+    // Every session drops: both instances reconnect and reconcile against everything on the account. Again until one
+    // of them has adopted the outside contract (a run leaves orphans alone while the other has a buy on the wire).
+    auto reconciled = [this](const QString &name, int runs) {
+        QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+        return log.open(QIODevice::ReadOnly) && log.readAll().count("reconciliation (reconnect)") >= runs;
+    };
+    auto adopted = [&] {
+        return int(contractsIn(u"keep-east.db"_s).contains(outsideId)) + int(contractsIn(u"keep-west.db"_s).contains(outsideId));
+    };
+    for (int drop = 1; drop <= 5 && adopted() == 0; ++drop) {
+        QVERIFY(!sim.request("POST", "/faults", {{u"action"_s, u"drop"_s}}).isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(reconciled(u"keep-east"_s, drop) && reconciled(u"keep-west"_s, drop), 60'000);
+        QTest::qWait(1000);
+    }
+    QTest::qWait(2000); // both still trading, and reconciling nothing more
+    QVERIFY(alive(east.get(), u"keep-east"_s) && alive(west.get(), u"keep-west"_s));
+    east->terminate();
+    west->terminate();
+    QVERIFY(east->waitForFinished(30'000) && west->waitForFinished(30'000));
+
+    const QHash<qint64, QString> eastRows = contractsIn(u"keep-east.db"_s);
+    const QHash<qint64, QString> westRows = contractsIn(u"keep-west.db"_s);
+    qInfo() << "contracts in east's journal:" << eastRows.size() << "west's:" << westRows.size() << "bought in all:"
+            << sim.accountStats().value(u"buys_received"_s).toInt();
+    for (auto it = eastRows.cbegin(); it != eastRows.cend(); ++it)
+        QVERIFY2(!westRows.contains(it.key()), qPrintable(u"contract %1 is in both journals (east: %2, west: %3)"_s
+                                                              .arg(it.key()).arg(it.value(), westRows.value(it.key()))));
+    QCOMPARE(adopted(), 1);
+    // Apart from the outside one, each journal holds only the contracts its own instance bought.
+    for (const auto &[rows, name] : {std::pair{&eastRows, u"keep-east"_s}, std::pair{&westRows, u"keep-west"_s}}) {
+        for (auto it = rows->cbegin(); it != rows->cend(); ++it) {
+            if (it.key() != outsideId)
+                QVERIFY2(it.value().startsWith(name + u':'), qPrintable(u"%1 holds contract %2 tagged '%3'"_s.arg(name).arg(it.key()).arg(it.value())));
+        }
     }
 }
 

@@ -167,6 +167,7 @@ private Q_SLOTS:
     void unreadableRegistryLeavesForeignRowsAlone();
     void ownerGoneStartsARun();
     void youngRowOfAGoneInstanceWaitsForNoReply();
+    void otherJournalsContractsAreLeftToThem();
 
 private:
     void setUp(Sim::SimConfig config);
@@ -1584,6 +1585,87 @@ void TestReconciler::youngRowOfAGoneInstanceWaitsForNoReply()
     QCOMPARE(row(bought.localId).contractId, reply->value("contract_id").toInteger());
     QCOMPARE(row(nothing.localId).status, TradeStatus::Pending);
     QCOMPARE(reconciler->lastRunStats().deferred, 1);
+}
+
+// Instances on other journals trade the same account: the contracts they hold (or claim first) are not adopted here,
+// and while one of their buys is on the wire nothing is (its contract may be any unknown one). An outside contract
+// and this journal's lost buy are adopted once they can be claimed.
+void TestReconciler::otherJournalsContractsAreLeftToThem()
+{
+    Sim::SimConfig config;
+    config.manualClock = true;
+    setUp(config);
+    auto buy = [this](const char *type, qint64 stakeMinor) {
+        auto r = m_sim->buyDirect(m_loginid, directParameters(contract(QString::fromLatin1(type), stakeMinor, 10, "m")));
+        return r.ok() ? r->value("contract_id").toInteger() : qint64(0);
+    };
+    const qint64 held = buy("PUT", 300);     // another journal recorded it
+    const qint64 claimed = buy("PUT", 310);  // another journal's reconciliation claimed it first
+    const qint64 outside = buy("CALL", 320); // bought outside Vigil
+    QVERIFY(held && claimed && outside);
+    // This journal's buy whose reply was lost; the server has its contract.
+    const auto p = contract(QStringLiteral("CALL"), 700, 10, "m");
+    const Trade lost = pendingRow(p);
+    QVERIFY(m_journal->markUnknown(lost.localId, QStringLiteral("reply lost"), 0).ok());
+    auto bought = m_sim->buyDirect(m_loginid, directParameters(p));
+    QVERIFY(bought.ok());
+    const qint64 lostContract = bought->value("contract_id").toInteger();
+
+    int pending = 1;
+    bool readable = true;
+    QList<QList<qint64>> asked;
+    QList<qint64> claims;
+    ReconcilerOptions options;
+    options.otherJournals = [&](const QList<qint64> &ids) -> Result<ReconcilerOptions::OtherJournals> {
+        asked.append(ids);
+        if (!readable)
+            return Error::make(ErrorKind::Coordination, QStringLiteral("CoordinationUnavailable"), QStringLiteral("redis down"));
+        return ReconcilerOptions::OtherJournals{QSet<qint64>{held}, pending};
+    };
+    options.claimContract = [&](qint64 id) -> Result<bool> {
+        claims.append(id);
+        return id != claimed;
+    };
+    auto reconciler = makeReconciler(options);
+
+    // Another journal has a buy on the wire: nothing adopted, the lost buy waits (a follow-up run is due).
+    ReconcileReport report;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("manual"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.orphans, 0);
+    QCOMPARE(report.adopted, 0);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(QSet<qint64>(asked.first().cbegin(), asked.first().cend()), (QSet<qint64>{held, claimed, outside, lostContract}));
+    QVERIFY(claims.isEmpty());
+    QCOMPARE(reconciler->lastRunStats().otherJournals, 1);
+    QVERIFY2(reconciler->lastRunStats().unchecked.join(u'\n').contains(QLatin1String("buy(s) on the wire")),
+             qPrintable(reconciler->lastRunStats().unchecked.join(u'\n')));
+    QCOMPARE(row(lost.localId).status, TradeStatus::Unknown);
+    QCOMPARE(allRows().size(), 1);
+
+    // Nothing on the wire any more: the outside contract and the lost buy's are claimed and adopted; the one another
+    // journal claimed first is left to it, as is the one it holds.
+    pending = 0;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("manual"), &report));
+    QVERIFY2(report.completed(), qPrintable(report.error));
+    QCOMPARE(report.orphans, 1);
+    QCOMPARE(report.adopted, 1);
+    QCOMPARE(QSet<qint64>(claims.cbegin(), claims.cend()), (QSet<qint64>{claimed, outside, lostContract}));
+    QCOMPARE(reconciler->lastRunStats().otherJournals, 2);
+    QCOMPARE(row(lost.localId).status, TradeStatus::Open);
+    QCOMPARE(row(lost.localId).contractId, lostContract);
+    QVERIFY(m_journal->tradeByContract(m_loginid, outside).value().has_value());
+    QVERIFY(!m_journal->tradeByContract(m_loginid, held).value().has_value());
+    QVERIFY(!m_journal->tradeByContract(m_loginid, claimed).value().has_value());
+
+    // Which contracts are whose cannot be read: a new outside contract is not adopted, and the run says why.
+    const qint64 later = buy("PUT", 330);
+    QVERIFY(later);
+    readable = false;
+    QVERIFY(runOnce(*reconciler, QStringLiteral("manual"), &report));
+    QVERIFY2(report.error.contains(QLatin1String("other journals")), qPrintable(report.error));
+    QCOMPARE(report.orphans, 0);
+    QVERIFY(!m_journal->tradeByContract(m_loginid, later).value().has_value());
 }
 
 QTEST_GUILESS_MAIN(TestReconciler)
