@@ -51,6 +51,8 @@ private:
     // One request to the simulator, authorized by `token`: the reply (empty on failure).
     static QJsonObject callSim(const QString &url, const QString &token, const QJsonObject &request);
     bool alive(QProcess *p, const QString &name);
+    // The runners' lines other than the status ones, and their last status line.
+    void showRunners(const QStringList &names);
     // Two runners on one account until its trades of the day are used; the simulator's stats then (empty on failure).
     QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis,
                         Journals journals);
@@ -176,24 +178,8 @@ QJsonObject TestSharedLimits::runPair(SimProcess &sim, const QString &first, con
         return {};
     waitUntilQuiet(sim);
     const QJsonObject stats = sim.accountStats();
-    if (stats.value(u"buys_received"_s).toInt() != 9) {
-        // Why the runners stopped short (or went over): their lines other than the status ones, and the last status.
-        for (const QString &name : {first, second}) {
-            QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
-            if (!log.open(QIODevice::ReadOnly))
-                continue;
-            QByteArrayList lines = log.readAll().split('\n');
-            QByteArray lastStatus;
-            QByteArray events;
-            for (const QByteArray &line : std::as_const(lines)) {
-                if (line.contains(" STATUS "))
-                    lastStatus = line;
-                else
-                    events += line + '\n';
-            }
-            qWarning().noquote() << name << "log:\n" << events.right(12000) << "last status:" << lastStatus;
-        }
-    }
+    if (stats.value(u"buys_received"_s).toInt() != 9)
+        showRunners({first, second}); // why they stopped short (or went over)
     a->terminate();
     b->terminate();
     if (!a->waitForFinished(30'000) || !b->waitForFinished(30'000))
@@ -209,6 +195,24 @@ bool TestSharedLimits::alive(QProcess *p, const QString &name)
     (void)log.open(QIODevice::ReadOnly);
     qWarning().noquote() << name << "exited:" << log.readAll().right(2000);
     return false;
+}
+
+void TestSharedLimits::showRunners(const QStringList &names)
+{
+    for (const QString &name : names) {
+        QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
+        if (!log.open(QIODevice::ReadOnly))
+            continue;
+        QByteArray lastStatus;
+        QByteArray events;
+        for (const QByteArray &line : log.readAll().split('\n')) {
+            if (line.contains(" STATUS "))
+                lastStatus = line;
+            else
+                events += line + '\n';
+        }
+        qWarning().noquote() << name << "log:\n" << events.right(12000) << "last status:" << lastStatus;
+    }
 }
 
 // Until nothing more arrives for 4 s; returns the buys received.
@@ -239,6 +243,8 @@ void TestSharedLimits::twoInstancesShareOneAccountsLimits()
     // Both instances traded (otherwise this proves nothing about sharing).
     const QHash<QString, int> perInstance = tradesPerInstance(m_db);
     qInfo() << "trades per instance:" << perInstance;
+    if (perInstance.value(u"one"_s) == 0 || perInstance.value(u"two"_s) == 0)
+        showRunners({u"one"_s, u"two"_s});
     QVERIFY(perInstance.value(u"one"_s) > 0);
     QVERIFY(perInstance.value(u"two"_s) > 0);
     QCOMPARE(perInstance.value(u"one"_s) + perInstance.value(u"two"_s), 9);
@@ -303,6 +309,8 @@ void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
     QCOMPARE(stats.value(u"buys_received"_s).toInt(), 9); // the account's trades per day, across both journals
     QVERIFY2(stats.value(u"max_open_contracts"_s).toInt() <= 2, "max_concurrent_open exceeded across journals");
     QCOMPARE(stats.value(u"max_buys_in_flight"_s).toInt(), 1); // the Redis account lock
+    if (eastTrades == 0 || westTrades == 0)
+        showRunners({u"east"_s, u"west"_s});
     QVERIFY(eastTrades > 0);
     QVERIFY(westTrades > 0);
     QCOMPARE(eastTrades + westTrades, 9);
@@ -333,6 +341,8 @@ void TestSharedLimits::oneJournalAndRedisShareLimits()
             << "max open at once:" << stats.value(u"max_open_contracts"_s).toInt() << "per instance:" << perInstance;
     QCOMPARE(stats.value(u"buys_received"_s).toInt(), 9);
     QVERIFY2(stats.value(u"max_open_contracts"_s).toInt() <= 2, "max_concurrent_open exceeded");
+    if (perInstance.value(u"north"_s) == 0 || perInstance.value(u"south"_s) == 0)
+        showRunners({u"north"_s, u"south"_s});
     QVERIFY(perInstance.value(u"north"_s) > 0 && perInstance.value(u"south"_s) > 0);
     for (const QString &name : {u"north"_s, u"south"_s}) {
         QFile log(m_dir.filePath(u"runner-%1.log"_s.arg(name)));
