@@ -379,7 +379,7 @@ bool LimitLedger::keepView(Account &a, const LedgerUsage &journal) const
     const QDate day = journal.day.isValid() ? journal.day : a.day;
     if (day != a.day)
         return false;
-    a.journal = JournalView{day, journal, m_clock.nowMs()};
+    a.journal = JournalView{day, journal, m_clock.nowMs(), a.realized};
     return true;
 }
 
@@ -498,7 +498,8 @@ LimitStatus LimitLedger::statusOf(const QString &account, const Account &a, qint
     s.realizedPnl = a.realized;
     s.stakeAtRisk = a.seededOpenStake + a.reservedStake;
     // Other instances sharing the journal: their trades count for the day; their open contracts and P&L show
-    // while the journal's figures are recent (this instance's own ones are in both views).
+    // while the journal's figures are recent (this instance's own ones are in both views; its settlements after
+    // the read are added to the read's P&L, so each instance shows the same figure for the account).
     if (a.journal && a.journal->day == a.day) {
         const LedgerUsage &j = a.journal->usage;
         s.tradesToday = qMax(s.tradesToday, j.tradesToday);
@@ -509,8 +510,8 @@ LimitStatus LimitLedger::statusOf(const QString &account, const Account &a, qint
             s.openContracts = qMax(s.openContracts, j.openContracts - s.pendingContracts);
             if (j.openStake > s.stakeAtRisk)
                 s.stakeAtRisk = j.openStake;
-            if (j.realizedPnl < s.realizedPnl)
-                s.realizedPnl = j.realizedPnl;
+            // The account's P&L: every instance's settlements the view counted, plus this one's since.
+            s.realizedPnl = j.realizedPnl + (a.realized - a.journal->realizedAtView);
         }
     }
     const Money worst = worstCaseLoss(s.stakeAtRisk, s.realizedPnl);

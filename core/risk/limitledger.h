@@ -114,6 +114,7 @@ private:
         QDate day;
         LedgerUsage usage;
         qint64 atMs = 0;
+        Money realizedAtView; // this process's realized P&L when the view was taken: settlements since add to it
     };
     struct Account
     {

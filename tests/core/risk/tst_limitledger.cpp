@@ -85,6 +85,7 @@ private Q_SLOTS:
     void snapshotReportsUsedAndMax();
     void verifyAgainstTheSharedJournal();
     void journalViewInSnapshot();
+    void journalPnlIsTheAccounts();
     void raceForTheLastSlot_data();
     void raceForTheLastSlot();
 };
@@ -617,6 +618,38 @@ void TestLimitLedger::journalViewInSnapshot()
     // The next day forgets it.
     clock.advance(24 * 3600 * 1000);
     QCOMPARE(ledger.snapshot(s_acct).tradesToday, 0);
+}
+
+// Instances on one account show one P&L: the journal's figure (every instance's settlements), plus this instance's
+// settlements after it was read; not the lower of that and this instance's own.
+void TestLimitLedger::journalPnlIsTheAccounts()
+{
+    Test::FakeClock clock(utcMs(2024, 5, 1, 10));
+    LimitLedger ledger(clock);
+    QVERIFY(ledger.seed(s_acct, smallConfig(), freshDay()).ok());
+    const Result<Reservation> first = ledger.reserve(s_acct, usd(100));
+    QVERIFY(first.ok() && ledger.confirm(first.value()).ok());
+    QVERIFY(ledger.settle(first.value(), usd(-60)).ok()); // this instance lost 0.60
+    LedgerUsage journal;
+    journal.day = QDate(2024, 5, 1);
+    journal.tradesToday = 4;
+    journal.realizedPnl = usd(38); // the account: that loss and 0.98 other instances won
+    journal.otherJournalsTrades = 2;
+    journal.otherJournalsPnl = usd(50);
+    QVERIFY(ledger.noteJournalUsage(s_acct, journal).ok());
+    QCOMPARE(ledger.snapshot(s_acct).realizedPnl, usd(38));
+    // A settlement here after the read counts at once.
+    const Result<Reservation> second = ledger.reserve(s_acct, usd(100));
+    QVERIFY(second.ok() && ledger.confirm(second.value()).ok());
+    QVERIFY(ledger.settle(second.value(), usd(-50)).ok());
+    QCOMPARE(ledger.snapshot(s_acct).realizedPnl, usd(-12));
+    // The next read counts it itself.
+    journal.realizedPnl = usd(-12);
+    QVERIFY(ledger.noteJournalUsage(s_acct, journal).ok());
+    QCOMPARE(ledger.snapshot(s_acct).realizedPnl, usd(-12));
+    // An old read is not shown: this instance's own figure is.
+    clock.advance(60'000);
+    QCOMPARE(ledger.snapshot(s_acct).realizedPnl, usd(-110));
 }
 
 void TestLimitLedger::raceForTheLastSlot_data()
