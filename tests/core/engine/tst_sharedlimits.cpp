@@ -21,6 +21,7 @@
 
 #include "deriv/derivclient.h"
 #include "support/faultproxy.h"
+#include "support/headlessrunner.h"
 #include "support/redisserver.h"
 #include "support/simprocess.h"
 
@@ -87,13 +88,7 @@ void TestSharedLimits::initTestCase()
 void TestSharedLimits::writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots,
                                    const QByteArray &extra)
 {
-    QByteArray list;
-    for (const QString &bot : bots) {
-        if (!list.isEmpty())
-            list += ',';
-        list += R"({"id": ")" + bot.toUtf8() + R"(", "account": "shared", "strategy": )"
-              R"({"symbol": "1HZ100V", "contract_type": "CALL", "duration": 40, "duration_unit": "s", "stake": "0.50"}})";
-    }
+    const QByteArray list = Vigil::Test::callBots(bots, u"shared"_s);
     QFile config(m_dir.filePath(name));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(R"({"accounts": [{"id": "shared", "token": {"env": "VIGIL_SHARED_TOKEN"}, "limits": )" + limits
@@ -125,18 +120,7 @@ QHash<QString, int> TestSharedLimits::tradesPerInstance(const QString &db, const
 
 QHash<qint64, QString> TestSharedLimits::contractsIn(const QString &db)
 {
-    QHash<qint64, QString> out;
-    {
-        QSqlDatabase sql = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"contracts"_s);
-        sql.setDatabaseName(m_dir.filePath(db));
-        if (sql.open()) {
-            QSqlQuery q(u"SELECT contract_id, COALESCE(request_tag, '') FROM trades WHERE contract_id > 0"_s, sql);
-            while (q.next())
-                out.insert(q.value(0).toLongLong(), q.value(1).toString());
-        }
-    }
-    QSqlDatabase::removeDatabase(u"contracts"_s);
-    return out;
+    return Vigil::Test::journalContracts(m_dir.filePath(db));
 }
 
 QProcess *TestSharedLimits::startRunner(const QString &instance, const QString &config, const QString &simUrl,
