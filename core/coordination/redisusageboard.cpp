@@ -7,12 +7,19 @@ namespace {
 
 constexpr qint64 KeepMs = 7 * 86'400'000LL;
 
-// KEYS: the account's hash. ARGV: journal field, share JSON, sequence, keep ms.
+// KEYS: the account's usage hash, its contracts hash. ARGV: journal field, share JSON, sequence, keep ms, then the
+// contracts this journal bought since its last publish (recorded as its own whatever happens to the share).
 // Replaces the journal's field unless it holds a newer sequence; 1 = written, 0 = a newer one was there.
 // A field that cannot be read is replaced (its owner publishes again).
 const RedisConnection::Script &publishScript()
 {
     static const auto s = RedisConnection::Script::make(QByteArrayLiteral(R"lua(
+if #ARGV > 4 then
+  for i = 5, #ARGV do
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[1])
+  end
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if old then
   local ok, decoded = pcall(cjson.decode, old)
@@ -73,10 +80,12 @@ QString RedisUsageBoard::key(const QString &loginId)
     return QStringLiteral("vigil:usage:") + loginId;
 }
 
-Result<bool> RedisUsageBoard::publish(const QString &loginId, const UsageShare &mine)
+Result<bool> RedisUsageBoard::publish(const QString &loginId, const UsageShare &mine, const QList<qint64> &boughtContracts)
 {
-    auto r = m_conn.eval(publishScript(), {key(loginId).toUtf8()},
-                         {m_journal.toUtf8(), mine.toJson(), QByteArray::number(mine.sequence), QByteArray::number(KeepMs)});
+    QByteArrayList args{m_journal.toUtf8(), mine.toJson(), QByteArray::number(mine.sequence), QByteArray::number(KeepMs)};
+    for (qint64 id : boughtContracts)
+        args << QByteArray::number(id);
+    auto r = m_conn.eval(publishScript(), {key(loginId).toUtf8(), contractsKey(loginId).toUtf8()}, args);
     if (!r)
         return r.error();
     return r->integer == 1;
@@ -114,22 +123,6 @@ QString RedisUsageBoard::contractsKey(const QString &loginId)
     return QStringLiteral("vigil:contracts:") + loginId;
 }
 
-Result<void> RedisUsageBoard::recordContracts(const QString &loginId, const QList<qint64> &contractIds)
-{
-    if (contractIds.isEmpty())
-        return {};
-    const QByteArray k = contractsKey(loginId).toUtf8();
-    const QByteArray journal = m_journal.toUtf8();
-    QList<QByteArray> args{QByteArrayLiteral("HSET"), k};
-    for (qint64 id : contractIds)
-        args << QByteArray::number(id) << journal;
-    if (auto r = m_conn.command(args); !r)
-        return r.error();
-    if (auto r = m_conn.command({QByteArrayLiteral("PEXPIRE"), k, QByteArray::number(KeepMs)}); !r)
-        return r.error();
-    return {};
-}
-
 Result<bool> RedisUsageBoard::claimContract(const QString &loginId, qint64 contractId)
 {
     auto r = m_conn.eval(claimScript(), {contractsKey(loginId).toUtf8()},
@@ -139,8 +132,7 @@ Result<bool> RedisUsageBoard::claimContract(const QString &loginId, qint64 contr
     return r->integer == 1;
 }
 
-Result<RedisUsageBoard::Foreign> RedisUsageBoard::foreign(const QString &loginId, const QList<qint64> &contractIds,
-                                                          qint64 nowMs, qint64 freshMs)
+Result<RedisUsageBoard::Foreign> RedisUsageBoard::foreign(const QString &loginId, const QList<qint64> &contractIds)
 {
     Foreign out;
     const QString k = key(loginId);
@@ -157,9 +149,8 @@ Result<RedisUsageBoard::Foreign> RedisUsageBoard::foreign(const QString &loginId
         if (!share)
             return problem("UsageUnreadable",
                            QStringLiteral("the shared limit usage of journal %2 in %1 cannot be read").arg(k, journal));
-        if (share->publishedMs < nowMs - freshMs)
-            continue;
-        out.pendingBuys += share->pendingBuys < 0 ? 1 : share->pendingBuys;
+        out.unresolvedBuys.append(share->unresolvedBuys);
+        out.unresolvedTold = out.unresolvedTold && share->unresolvedTold;
     }
     if (contractIds.isEmpty())
         return out;

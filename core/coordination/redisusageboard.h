@@ -23,8 +23,8 @@ namespace Vigil {
 // the same location): refused as a conflict.
 //
 // Which contracts are whose: a second hash per account, "vigil:contracts:<loginid>", contract id → the journal that
-// holds it. An instance records every contract it bought before it publishes the share that no longer counts the buy
-// as pending, and claims a contract before its reconciliation adopts one (a lost buy's, or an orphan bought outside
+// holds it. An instance records every contract it bought with (in one script, before) the share that no longer counts the
+// buy as pending, and claims a contract before its reconciliation adopts one (a lost buy's, or an orphan bought outside
 // Vigil). Reconciliation on another journal then leaves those alone: on one Deriv account every instance sees every
 // contract, and one journal adopting another's would count it twice against the limits (and follow, even sell, it).
 //
@@ -43,27 +43,25 @@ public:
 
     // true: written; false: Redis already holds a newer share of this journal — read from it later, so it counts
     // everything this one does (another instance on the same journal published meanwhile): nothing to do.
-    Result<bool> publish(const QString &loginId, const UsageShare &mine);
+    // `boughtContracts`: contracts this journal bought since its last publish, recorded as its own in the same step.
+    Result<bool> publish(const QString &loginId, const UsageShare &mine, const QList<qint64> &boughtContracts = {});
     // The shares of every other journal for that account. mySequence: this journal's change counter now, to notice a
     // newer share of it (a restored backup).
     Result<QList<UsageShare>> others(const QString &loginId, qint64 mySequence);
 
     static QString contractsKey(const QString &loginId);
-    // This journal holds these contracts (its own buys): recorded whatever was there.
-    Result<void> recordContracts(const QString &loginId, const QList<qint64> &contractIds);
     // Before adopting a contract: true when it is now (or already was) this journal's, false when another journal
     // holds it.
     Result<bool> claimContract(const QString &loginId, qint64 contractId);
     struct Foreign
     {
-        QSet<qint64> contracts; // of the ids asked about, those another journal holds
-        int pendingBuys = 0;    // buys on the wire at other journals (their pending rows; a share that does not
-                                // tell counts as one); a contract of theirs may not be recorded yet
+        QSet<qint64> contracts;               // of the ids asked about, those another journal holds
+        QList<UsageShare::Buy> unresolvedBuys; // other journals' buys whose contracts they do not know yet
+        bool unresolvedTold = true;           // false: a share did not tell them (an older version, or too many)
     };
-    // Read in that order (shares, then contracts): a share without pending buys was published after its journal
-    // recorded every contract it had bought. Shares not published for `freshMs` before `nowMs` (an instance gone
-    // with a row pending) are not waited for.
-    Result<Foreign> foreign(const QString &loginId, const QList<qint64> &contractIds, qint64 nowMs, qint64 freshMs);
+    // Read in that order (shares, then contracts): a buy leaves a share's unresolved list only in the script that
+    // records its contract.
+    Result<Foreign> foreign(const QString &loginId, const QList<qint64> &contractIds);
 
 private:
     RedisConnection m_conn;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "usageshare.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -12,7 +13,7 @@ constexpr qint64 DayMs = 86'400'000;
 
 QByteArray UsageShare::toJson() const
 {
-    const QJsonObject o{{QStringLiteral("version"), 1},
+    QJsonObject o{{QStringLiteral("version"), 1},
                         {QStringLiteral("instance"), instanceId},
                         {QStringLiteral("sequence"), QString::number(sequence)},
                         {QStringLiteral("day_start_ms"), QString::number(dayStartMs)},
@@ -21,8 +22,19 @@ QByteArray UsageShare::toJson() const
                         {QStringLiteral("open"), openContracts},
                         {QStringLiteral("open_stake_minor"), QString::number(openStake.minor())},
                         {QStringLiteral("digits"), openStake.digits()},
-                        {QStringLiteral("pending"), pendingBuys},
                         {QStringLiteral("published_ms"), QString::number(publishedMs)}};
+    if (unresolvedTold && unresolvedBuys.size() <= MaxUnresolvedTold) {
+        QJsonArray buys;
+        for (const Buy &b : unresolvedBuys) {
+            buys.append(QJsonObject{{QStringLiteral("opened_ms"), QString::number(b.openedMs)},
+                                    {QStringLiteral("symbol"), b.symbol},
+                                    {QStringLiteral("contract_type"), b.contractType},
+                                    {QStringLiteral("duration"), b.duration},
+                                    {QStringLiteral("duration_unit"), b.durationUnit},
+                                    {QStringLiteral("stake_minor"), QString::number(b.stakeMinor)}});
+        }
+        o.insert(QStringLiteral("unresolved"), buys);
+    }
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -63,8 +75,25 @@ std::optional<UsageShare> UsageShare::fromJson(const QByteArray &json, const QSt
     s.openContracts = *open;
     s.openStake = Money::fromMinor(*stake, *digits);
     s.publishedMs = *published;
-    // Added after the first version: a share without it may have buys on the wire.
-    s.pendingBuys = o.contains(QLatin1String("pending")) ? count("pending").value_or(-1) : -1;
+    // Added after the first version: a share without it may have buys whose contracts it does not know.
+    s.unresolvedTold = o.contains(QLatin1String("unresolved"));
+    for (const QJsonValue &v : o.value(QLatin1String("unresolved")).toArray()) {
+        const QJsonObject b = v.toObject();
+        bool okOpened = false;
+        bool okStake = false;
+        Buy buy;
+        buy.openedMs = b.value(QLatin1String("opened_ms")).toString().toLongLong(&okOpened);
+        buy.stakeMinor = b.value(QLatin1String("stake_minor")).toString().toLongLong(&okStake);
+        buy.symbol = b.value(QLatin1String("symbol")).toString();
+        buy.contractType = b.value(QLatin1String("contract_type")).toString();
+        buy.duration = b.value(QLatin1String("duration")).toInt(-1);
+        buy.durationUnit = b.value(QLatin1String("duration_unit")).toString();
+        if (!okOpened || !okStake || buy.symbol.isEmpty() || buy.contractType.isEmpty() || buy.duration < 0)
+            return std::nullopt;
+        s.unresolvedBuys.append(buy);
+    }
+    if (!o.value(QLatin1String("unresolved")).isUndefined() && !o.value(QLatin1String("unresolved")).isArray())
+        return std::nullopt;
     return s;
 }
 

@@ -24,8 +24,21 @@ struct UsageShare
     Money realizedPnl;      // settled that day (losses negative)
     int openContracts = 0;  // open, pending and unknown rows now, whatever day they were bought
     Money openStake;        // their stakes: all still at risk
-    int pendingBuys = 0;    // pending rows now: buys written and not answered yet (a contract of one may be on the
-                            // server before its journal knows it); -1 = not told (a share of an older version)
+    // The journal's pending and unknown rows now: buys whose contract, if any, it does not know yet. Other journals'
+    // reconciliation leaves a contract one of them may own alone (ContractMatcher). Not told (a share of an older
+    // version, or more than MaxUnresolvedTold of them): unresolvedTold false.
+    struct Buy
+    {
+        qint64 openedMs = 0;
+        QString symbol;
+        QString contractType;
+        int duration = 0;
+        QString durationUnit;
+        qint64 stakeMinor = 0;
+    };
+    static constexpr int MaxUnresolvedTold = 100;
+    QList<Buy> unresolvedBuys;
+    bool unresolvedTold = true;
     qint64 publishedMs = 0;
 
     QByteArray toJson() const;

@@ -282,14 +282,6 @@ Result<void> AccountExecutor::shareUsage()
 {
     if (!m_ctx.board)
         return {};
-    if (!m_unrecordedContracts.isEmpty()) {
-        if (Result<void> recorded = m_ctx.board->recordContracts(m_ctx.account, m_unrecordedContracts); !recorded) {
-            Error e = recorded.error();
-            e.account = m_ctx.account;
-            return e;
-        }
-        m_unrecordedContracts.clear();
-    }
     const QDate day = m_ctx.ledger->currentDay();
     Result<DailyUsage> usage = readJournalUsage(day);
     if (!usage)
@@ -302,16 +294,33 @@ Result<void> AccountExecutor::shareUsage()
     mine.tradesToday = usage->tradesOpened;
     mine.openContracts = usage->openCount + usage->unresolvedCount;
     mine.openStake = usage->unresolvedStake;
-    mine.pendingBuys = usage->pendingCount;
+    // Buys whose contracts the journal does not know yet (the one about to be sent included): other journals'
+    // reconciliation leaves a contract one of them may own alone.
+    if (usage->unresolvedCount > 0) {
+        Result<QList<Trade>> rows = m_ctx.journal->unresolvedTrades(m_ctx.account);
+        if (!rows) {
+            Error e = rows.error();
+            e.account = m_ctx.account;
+            return e;
+        }
+        for (const Trade &t : rows.value()) {
+            if (t.status != TradeStatus::Pending && t.status != TradeStatus::Unknown)
+                continue;
+            mine.unresolvedBuys.append(UsageShare::Buy{t.openedMs, t.symbol, t.contractType, t.duration, t.durationUnit,
+                                                       t.stake.minor()});
+        }
+        mine.unresolvedTold = mine.unresolvedBuys.size() <= UsageShare::MaxUnresolvedTold;
+    }
     mine.realizedPnl = usage->realizedProfit;
     mine.publishedMs = m_ctx.clock->nowMs();
     // Not written because a newer share of this journal is there: that one counts this buy too.
-    Result<bool> published = m_ctx.board->publish(m_ctx.account, mine);
+    Result<bool> published = m_ctx.board->publish(m_ctx.account, mine, m_unrecordedContracts);
     if (!published) {
         Error e = published.error();
         e.account = m_ctx.account;
         return e;
     }
+    m_unrecordedContracts.clear(); // recorded whether or not the share replaced a newer one
     return {};
 }
 

@@ -133,8 +133,8 @@ private:
     int m_buysOnWire = 0; // counted in the book (beginBuy) and not yet answered
     quint64 m_seq = 0;
     bool m_sharePending = false;
-    // Contracts bought here and not yet recorded as this journal's in Redis (RedisUsageBoard::recordContracts): the
-    // next share is published only after they are, so a share without pending buys implies they are.
+    // Contracts bought here and not yet recorded as this journal's in Redis: the next share records them in the same
+    // script, so a share without pending buys implies they are recorded.
     QList<qint64> m_unrecordedContracts;
     QHash<qint64, Reservation> m_reservations; // localId → its ledger reservation (bought by this process)
     QHash<qint64, QString> m_unknownBots;      // localId → bot, reply lost

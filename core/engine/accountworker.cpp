@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include <QDateTime>
@@ -357,14 +358,22 @@ void AccountWorker::onFirstReady()
     ro.liveness = m_shared.liveness;
     if (RedisUsageBoard *board = m_board.get()) {
         // Instances on other journals trade this account too: their contracts are not orphans here.
-        const Clock *clock = m_shared.clock;
-        const qint64 freshMs = ro.pendingGraceMs;
         const QString loginId = m_loginId;
-        ro.otherJournals = [board, clock, loginId, freshMs](const QList<qint64> &ids) -> Result<ReconcilerOptions::OtherJournals> {
-            Result<RedisUsageBoard::Foreign> f = board->foreign(loginId, ids, clock->nowMs(), freshMs);
+        const int digits = m_digits;
+        ro.otherJournals = [board, loginId, digits](const QList<qint64> &ids) -> Result<ReconcilerOptions::OtherJournals> {
+            Result<RedisUsageBoard::Foreign> f = board->foreign(loginId, ids);
             if (!f)
                 return f.error();
-            return ReconcilerOptions::OtherJournals{f->contracts, f->pendingBuys};
+            ReconcilerOptions::OtherJournals out{f->contracts, {}, f->unresolvedTold};
+            for (const UsageShare::Buy &b : f->unresolvedBuys) {
+                Trade t; // what ContractMatcher compares
+                t.account = loginId;
+                std::tie(t.openedMs, t.symbol, t.contractType, t.duration, t.durationUnit)
+                    = std::tie(b.openedMs, b.symbol, b.contractType, b.duration, b.durationUnit);
+                t.stake = Money::fromMinor(b.stakeMinor, digits);
+                out.unresolved.append(t);
+            }
+            return out;
         };
         ro.claimContract = [board, loginId](qint64 contractId) { return board->claimContract(loginId, contractId); };
     }

@@ -165,6 +165,7 @@ struct Reconciler::Run
     qint64 followUpDueMs = kNever; // when the grace of the first deferred Unknown row ends
     qint64 coveredUntilMs = kNever; // profit_table rows purchased after this may be missing (page cap)
     QString noAdoption;            // why no contract may be adopted this run (other journals); empty = may
+    QString noOrphans;             // why no orphan may be adopted this run; empty = may
 
     // Rows another instance wrote (InstanceLiveness::ownerOf): its liveness decides whose they are.
     bool livenessPending = false;  // the registry was asked and has not answered
@@ -711,7 +712,9 @@ void Reconciler::decideNow()
         if (!r.rowByContract.contains(id))
             candidates.append(r.server.value(id));
     }
-    // Contracts other journals on this account hold are theirs: neither orphans nor a lost buy's here.
+    // Contracts other journals on this account hold are theirs: neither orphans nor a lost buy's here. Their buys
+    // still unresolved claim contracts like this journal's own (negative ids: never acted on here).
+    QList<Trade> foreignBuys;
     if (m_options.otherJournals && !candidates.isEmpty()) {
         QList<qint64> ids;
         ids.reserve(candidates.size());
@@ -724,18 +727,28 @@ void Reconciler::decideNow()
         } else {
             candidates.removeIf([&](const ServerContract &c) { return others->contracts.contains(c.contractId); });
             r.stats.otherJournals = int(ids.size() - candidates.size());
-            if (others->pendingBuys > 0)
-                r.noAdoption = QStringLiteral("instances on other journals have %1 buy(s) on the wire").arg(others->pendingBuys);
+            qint64 foreignId = 0;
+            for (Trade t : others->unresolved) {
+                t.localId = --foreignId;
+                foreignBuys.append(t);
+            }
+            if (!others->unresolvedTold)
+                r.noOrphans = QStringLiteral("an instance on another journal does not tell its unresolved buys (an older "
+                                             "Vigil, or too many)");
         }
     }
     QList<Trade> claimants = lost;
     claimants.append(inFlight);
     for (const Run::Held &h : std::as_const(r.held))
         claimants.append(h.row);
+    claimants.append(foreignBuys);
     const QHash<qint64, qsizetype> assigned = ContractMatcher::assign(claimants, candidates, window);
-    QSet<qint64> claimed; // contract ids that belong to a journal row (found or still in flight)
-    for (auto it = assigned.cbegin(); it != assigned.cend(); ++it)
+    QSet<qint64> claimed; // contract ids that belong to a journal row (found or still in flight), here or elsewhere
+    for (auto it = assigned.cbegin(); it != assigned.cend(); ++it) {
         claimed.insert(candidates.at(it.value()).contractId);
+        if (it.key() < 0)
+            r.stats.otherJournals += 1;
+    }
 
     // An Unknown row's reply will not come any more, nor will the reply to a row whose instance is gone (the
     // registry no longer lists it): a contract found for it is its contract. A young Pending row's reply may
@@ -1008,9 +1021,10 @@ void Reconciler::apply()
         const qint64 id = a.server.contractId;
         const QString what = a.kind == Run::ActionKind::AdoptLost ? QStringLiteral("trade %1: contract %2").arg(a.row.localId).arg(id)
                                                                   : QStringLiteral("contract %1").arg(id);
-        if (!r.noAdoption.isEmpty()) {
+        const QString why = !r.noAdoption.isEmpty() ? r.noAdoption : a.kind == Run::ActionKind::AdoptOrphan ? r.noOrphans : QString();
+        if (!why.isEmpty()) {
             r.stats.deferred += 1;
-            r.stats.unchecked << QStringLiteral("%1 not adopted yet: %2").arg(what, r.noAdoption);
+            r.stats.unchecked << QStringLiteral("%1 not adopted yet: %2").arg(what, why);
             if (a.kind == Run::ActionKind::AdoptLost && m_options.followUpDeferred)
                 r.followUpDueMs = std::min(r.followUpDueMs, nowMs() + 2'000);
             return false;

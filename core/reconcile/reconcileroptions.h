@@ -9,6 +9,7 @@
 #include <QString>
 
 #include "health/result.h"
+#include "store/trade.h"
 
 namespace Vigil {
 
@@ -69,11 +70,12 @@ struct ReconcilerOptions
     // through Redis): every contract they buy is on the server too, and is not an orphan of this journal.
     struct OtherJournals
     {
-        QSet<qint64> contracts; // of the contract ids asked about, the ones another journal holds
-        int pendingBuys = 0;    // buys on the wire at other journals: a contract of theirs may not be told yet
+        QSet<qint64> contracts;    // of the contract ids asked about, the ones another journal holds
+        QList<Trade> unresolved;   // other journals' pending and unknown buys: a contract one of them may own
+                                   // (ContractMatcher, against this journal's lost buys) is left to them
+        bool unresolvedTold = true; // false: some journal did not tell its buys; no orphan is adopted
     };
-    // Asked once per run that has server contracts this journal does not hold, after the server was read. While
-    // other journals have buys pending, no contract is adopted (orphan or lost buy): it may be theirs. An error:
+    // Asked once per run that has server contracts this journal does not hold, after the server was read. An error:
     // none adopted this run. Unset = no other journal.
     std::function<Result<OtherJournals>(const QList<qint64> &contractIds)> otherJournals;
     // Right before adopting a contract: true = this journal's now, false = another journal took it first.

@@ -18,7 +18,6 @@ struct DailyUsage
     Money realizedProfit; // sum of those rows' profits (negative = a loss)
     int openCount = 0; // Open rows now, whatever day they were opened
     int unresolvedCount = 0; // Pending + Unknown rows now, whatever day
-    int pendingCount = 0; // of those, Pending rows: buys written and not answered yet (on the wire, or never sent)
     Money unresolvedStake; // sum of the stakes of the Open, Pending and Unknown rows now: all still at risk
     qint64 sequence = 0; // the journal's change counter when read (grows with every trade write, any account)
 };

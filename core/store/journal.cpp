@@ -1105,14 +1105,10 @@ Result<DailyUsage> Journal::usage(const QString &account, qint64 dayStartMs, qin
             return q.error();
         while (q.value()->next()) {
             const int n = q.value()->value(1).toInt();
-            const QString status = q.value()->value(0).toString();
-            if (status == QLatin1String("open")) {
+            if (q.value()->value(0).toString() == QLatin1String("open"))
                 u.openCount += n;
-            } else {
+            else
                 u.unresolvedCount += n;
-                if (status == QLatin1String("pending"))
-                    u.pendingCount += n;
-            }
             u.unresolvedStake += Money::fromMinor(q.value()->value(2).toLongLong(), moneyDigits);
         }
         q.value()->finish();

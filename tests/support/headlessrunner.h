@@ -12,15 +12,17 @@
 
 namespace Vigil::Test {
 
-// A config's "bots" list: each bot buys 0.50 CALL of 40 s on 1HZ100V for `account` (about 2 s at --time-scale 20).
-inline QByteArray callBots(const QStringList &bots, const QString &account)
+// A config's "bots" list: each bot buys 0.50 CALL on 1HZ100V for `account`, by default of 40 s (about 2 s at
+// --time-scale 20).
+inline QByteArray callBots(const QStringList &bots, const QString &account, int duration = 40, const char *unit = "s")
 {
     QByteArray list;
     for (const QString &bot : bots) {
         if (!list.isEmpty())
             list += ',';
         list += R"({"id": ")" + bot.toUtf8() + R"(", "account": ")" + account.toUtf8() + R"(", "strategy": )"
-              R"({"symbol": "1HZ100V", "contract_type": "CALL", "duration": 40, "duration_unit": "s", "stake": "0.50"}})";
+              R"({"symbol": "1HZ100V", "contract_type": "CALL", "duration": )" + QByteArray::number(duration)
+              + R"(, "duration_unit": ")" + unit + R"(", "stake": "0.50"}})";
     }
     return list;
 }

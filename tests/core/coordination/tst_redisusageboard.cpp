@@ -45,7 +45,7 @@ private Q_SLOTS:
     void totalsCountOpenContractsWhateverTheDay();
     void downRedisIsAnError();
     void contractsAreTheirJournals();
-    void pendingBuysOfOtherJournals();
+    void unresolvedBuysOfOtherJournals();
 
 private:
     RedisConfig config() const { return RedisConfig::fromUrl(m_server.url()).value(); }
@@ -219,18 +219,21 @@ void TestRedisUsageBoard::contractsAreTheirJournals()
     RedisUsageBoard a(config(), QStringLiteral("journal-a"));
     RedisUsageBoard b(config(), QStringLiteral("journal-b"));
     const QString login = QStringLiteral("CR100");
-    QVERIFY(a.recordContracts(login, {11, 12}).ok());
-    QVERIFY(b.recordContracts(login, {21}).ok());
-    QVERIFY(a.recordContracts(login, {}).ok());
+    // Recorded with a share, whether or not the share replaces the one in Redis.
+    QVERIFY(a.publish(login, share(5, 1, 1, 10, 0), {11}).ok());
+    auto older = a.publish(login, share(4, 1, 1, 10, 0), {12});
+    QVERIFY(older.ok() && !older.value());
+    QVERIFY(b.publish(login, share(7, 1, 1, 10, 0), {21}).ok());
+    QVERIFY(a.publish(login, share(6, 1, 1, 10, 0)).ok());
 
-    auto seenByA = a.foreign(login, {11, 12, 21, 99}, 5000, 60'000);
+    auto seenByA = a.foreign(login, {11, 12, 21, 99});
     QVERIFY2(seenByA.ok(), describe(seenByA));
     QCOMPARE(seenByA->contracts, QSet<qint64>{21}); // its own and unknown ones are not another journal's
-    auto seenByB = b.foreign(login, {11, 12, 21, 99}, 5000, 60'000);
+    auto seenByB = b.foreign(login, {11, 12, 21, 99});
     QVERIFY2(seenByB.ok(), describe(seenByB));
     QCOMPARE(seenByB->contracts, (QSet<qint64>{11, 12}));
     // Another account's contracts are not these.
-    auto elsewhere = b.foreign(QStringLiteral("CR200"), {11}, 5000, 60'000);
+    auto elsewhere = b.foreign(QStringLiteral("CR200"), {11});
     QVERIFY(elsewhere.ok() && elsewhere->contracts.isEmpty());
 
     // A claim: the first journal to claim a contract holds it; claiming one's own again is fine.
@@ -242,48 +245,56 @@ void TestRedisUsageBoard::contractsAreTheirJournals()
     QVERIFY2(second.ok() && !second.value(), describe(second));
     auto theirs = b.claimContract(login, 11);
     QVERIFY(theirs.ok() && !theirs.value());
-    QVERIFY(b.foreign(login, {99}, 5000, 60'000)->contracts.contains(99));
+    QVERIFY(b.foreign(login, {99})->contracts.contains(99));
 
     auto ttl = m_raw->command({QByteArrayLiteral("PTTL"), RedisUsageBoard::contractsKey(login).toUtf8()});
     QVERIFY(ttl.ok());
     QVERIFY2(ttl->integer > 6 * kDayMs && ttl->integer <= 7 * kDayMs, QByteArray::number(ttl->integer));
 }
 
-void TestRedisUsageBoard::pendingBuysOfOtherJournals()
+void TestRedisUsageBoard::unresolvedBuysOfOtherJournals()
 {
     RedisUsageBoard a(config(), QStringLiteral("journal-a"));
     RedisUsageBoard b(config(), QStringLiteral("journal-b"));
     RedisUsageBoard c(config(), QStringLiteral("journal-c"));
     const QString login = QStringLiteral("CR100");
+    const UsageShare::Buy lost{1'000, QStringLiteral("R_50"), QStringLiteral("CALL"), 5, QStringLiteral("t"), 150};
+    const UsageShare::Buy onTheWire{2'000, QStringLiteral("1HZ100V"), QStringLiteral("PUT"), 40, QStringLiteral("s"), 50};
     UsageShare mine = share(1, 1, 1, 10, 0);
-    mine.pendingBuys = 1;
+    mine.unresolvedBuys = {lost};
     QVERIFY(a.publish(login, mine).ok());
     UsageShare busy = share(2, 3, 2, 20, 0);
-    busy.pendingBuys = 2;
-    busy.publishedMs = 10'000;
+    busy.unresolvedBuys = {onTheWire, lost};
     QVERIFY(b.publish(login, busy).ok());
 
-    auto seenByA = a.foreign(login, {}, 10'500, 60'000);
+    auto seenByA = a.foreign(login, {});
     QVERIFY2(seenByA.ok(), describe(seenByA));
-    QCOMPARE(seenByA->pendingBuys, 2); // b's, not its own
-    auto seenByC = c.foreign(login, {}, 10'500, 60'000);
-    QCOMPARE(seenByC->pendingBuys, 3);
-    // A share not published for longer than `fresh`: its instance is gone, its pending rows are not waited for.
-    QCOMPARE(c.foreign(login, {}, 10'000 + 60'001, 60'000)->pendingBuys, 0);
-    // A share that does not tell (an older version) counts as one buy on the wire.
+    QCOMPARE(seenByA->unresolvedBuys.size(), 2); // b's, not its own
+    QCOMPARE(seenByA->unresolvedBuys.at(0).symbol, QStringLiteral("1HZ100V"));
+    QCOMPARE(seenByA->unresolvedBuys.at(0).contractType, QStringLiteral("PUT"));
+    QCOMPARE(seenByA->unresolvedBuys.at(0).openedMs, 2'000);
+    QCOMPARE(seenByA->unresolvedBuys.at(0).duration, 40);
+    QCOMPARE(seenByA->unresolvedBuys.at(0).durationUnit, QStringLiteral("s"));
+    QCOMPARE(seenByA->unresolvedBuys.at(0).stakeMinor, 50);
+    QVERIFY(seenByA->unresolvedTold);
+    auto seenByC = c.foreign(login, {});
+    QCOMPARE(seenByC->unresolvedBuys.size(), 3);
+    QVERIFY(seenByC->unresolvedTold);
+    // A share that does not tell them (an older version): no orphan can be told from its buys.
     QVERIFY(m_raw->command({QByteArrayLiteral("HSET"), RedisUsageBoard::key(login).toUtf8(), QByteArrayLiteral("journal-old"),
                             R"({"version":1,"instance":"old","sequence":"3","day_start_ms":"0","trades":1,"realized_minor":"0",)"
                             R"("open":0,"open_stake_minor":"0","digits":2,"published_ms":"10000"})"}).ok());
-    QCOMPARE(c.foreign(login, {}, 10'500, 60'000)->pendingBuys, 4);
-    // The field goes through JSON both ways.
-    auto read = c.others(login, 0);
-    QVERIFY2(read.ok(), describe(read));
-    for (const UsageShare &s : read.value()) {
-        if (s.journal == QLatin1String("journal-b"))
-            QCOMPARE(s.pendingBuys, 2);
-        if (s.journal == QLatin1String("journal-old"))
-            QCOMPARE(s.pendingBuys, -1);
-    }
+    QVERIFY(!c.foreign(login, {})->unresolvedTold);
+    // Too many to tell: not told.
+    UsageShare crowded = share(3, 200, 200, 20'000, 0);
+    for (int i = 0; i <= UsageShare::MaxUnresolvedTold; ++i)
+        crowded.unresolvedBuys.append(lost);
+    const std::optional<UsageShare> read = UsageShare::fromJson(crowded.toJson(), QStringLiteral("journal-x"));
+    QVERIFY(read && !read->unresolvedTold && read->unresolvedBuys.isEmpty());
+    // A malformed list is an unreadable share.
+    QVERIFY(!UsageShare::fromJson(R"({"version":1,"instance":"x","sequence":"3","day_start_ms":"0","trades":1,"realized_minor":"0",)"
+                                  R"("open":0,"open_stake_minor":"0","digits":2,"published_ms":"1","unresolved":[{"symbol":"R_50"}]})",
+                                  QStringLiteral("journal-x")));
 }
 
 QTEST_GUILESS_MAIN(TestRedisUsageBoard)

@@ -58,7 +58,9 @@ private:
     QJsonObject runPair(SimProcess &sim, const QString &first, const QString &second, const QString &redis,
                         Journals journals);
     int waitUntilQuiet(SimProcess &sim);
-    void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots, const QByteArray &extra = {});
+    // Bots buying 40 s contracts (2 s at --time-scale 20), or with `ticks`, contracts of that many ticks.
+    void writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots, const QByteArray &extra = {},
+                     int ticks = 0);
     QHash<QString, int> tradesPerInstance(const QString &db, const QString &bot = {});
     // Contract id → request tag of every row of a journal that holds a contract.
     QHash<qint64, QString> contractsIn(const QString &db);
@@ -86,9 +88,9 @@ void TestSharedLimits::initTestCase()
 }
 
 void TestSharedLimits::writeConfig(const QString &name, const QByteArray &limits, const QStringList &bots,
-                                   const QByteArray &extra)
+                                   const QByteArray &extra, int ticks)
 {
-    const QByteArray list = Vigil::Test::callBots(bots, u"shared"_s);
+    const QByteArray list = ticks > 0 ? Vigil::Test::callBots(bots, u"shared"_s, ticks, "t") : Vigil::Test::callBots(bots, u"shared"_s);
     QFile config(m_dir.filePath(name));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(R"({"accounts": [{"id": "shared", "token": {"env": "VIGIL_SHARED_TOKEN"}, "limits": )" + limits
@@ -346,11 +348,13 @@ void TestSharedLimits::separateJournalsKeepTheirOwnContracts()
 {
     Vigil::Test::RedisServer redis;
     VIGIL_START_REDIS_OR_SKIP(redis);
+    // In real time: a buy on the wire at the drop is found by its purchase time, which a faster simulated clock would
+    // move away from the buy. 2-tick contracts on a 1 s index.
     SimProcess sim;
-    QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
+    QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
     const QByteArray many = R"({"max_trades_per_day": 100000, "max_concurrent_open": 2, "daily_loss_bp": 10000})";
-    writeConfig(u"own-east.json"_s, many, {u"a"_s, u"b"_s});
-    writeConfig(u"own-west.json"_s, many, {u"c"_s, u"d"_s});
+    writeConfig(u"own-east.json"_s, many, {u"a"_s, u"b"_s}, {}, 2);
+    writeConfig(u"own-west.json"_s, many, {u"c"_s, u"d"_s}, {}, 2);
     const QString redisUrl = u"redis://127.0.0.1:%1"_s.arg(redis.port());
     std::unique_ptr<QProcess> east(startRunner(u"keep-east"_s, u"own-east.json"_s, sim.url(), redisUrl, Journals::OwnEach));
     std::unique_ptr<QProcess> west(startRunner(u"keep-west"_s, u"own-west.json"_s, sim.url(), redisUrl, Journals::OwnEach));

@@ -1588,30 +1588,33 @@ void TestReconciler::youngRowOfAGoneInstanceWaitsForNoReply()
 }
 
 // Instances on other journals trade the same account: the contracts they hold (or claim first) are not adopted here,
-// and while one of their buys is on the wire nothing is (its contract may be any unknown one). An outside contract
-// and this journal's lost buy are adopted once they can be claimed.
+// nor one their unresolved buys may own (matched like this journal's own lost buys, closest first), nor any orphan
+// while one of them does not tell its unresolved buys. An outside contract and this journal's lost buy are adopted.
 void TestReconciler::otherJournalsContractsAreLeftToThem()
 {
     Sim::SimConfig config;
     config.manualClock = true;
     setUp(config);
-    auto buy = [this](const char *type, qint64 stakeMinor) {
-        auto r = m_sim->buyDirect(m_loginid, directParameters(contract(QString::fromLatin1(type), stakeMinor, 10, "m")));
+    auto buy = [this](const DerivRequests::ContractParameters &p) {
+        auto r = m_sim->buyDirect(m_loginid, directParameters(p));
         return r.ok() ? r->value("contract_id").toInteger() : qint64(0);
     };
-    const qint64 held = buy("PUT", 300);     // another journal recorded it
-    const qint64 claimed = buy("PUT", 310);  // another journal's reconciliation claimed it first
-    const qint64 outside = buy("CALL", 320); // bought outside Vigil
-    QVERIFY(held && claimed && outside);
-    // This journal's buy whose reply was lost; the server has its contract.
+    const qint64 held = buy(contract(QStringLiteral("PUT"), 300, 10, "m"));     // another journal recorded it
+    const qint64 claimed = buy(contract(QStringLiteral("PUT"), 310, 10, "m"));  // another journal claimed it first
+    const qint64 outside = buy(contract(QStringLiteral("CALL"), 320, 10, "m")); // bought outside Vigil
+    // This journal's buy whose reply was lost, and 3 s later the same buy at another journal, reply lost there too:
+    // two contracts alike; each buy gets the one bought closest to it.
     const auto p = contract(QStringLiteral("CALL"), 700, 10, "m");
     const Trade lost = pendingRow(p);
     QVERIFY(m_journal->markUnknown(lost.localId, QStringLiteral("reply lost"), 0).ok());
-    auto bought = m_sim->buyDirect(m_loginid, directParameters(p));
-    QVERIFY(bought.ok());
-    const qint64 lostContract = bought->value("contract_id").toInteger();
+    const qint64 lostContract = buy(p);
+    m_sim->advanceTime(3'000);
+    Trade theirs = lost;
+    theirs.openedMs = m_sim->nowMs();
+    const qint64 theirContract = buy(p);
+    QVERIFY(held && claimed && outside && lostContract && theirContract);
 
-    int pending = 1;
+    bool told = false;
     bool readable = true;
     QList<QList<qint64>> asked;
     QList<qint64> claims;
@@ -1620,7 +1623,7 @@ void TestReconciler::otherJournalsContractsAreLeftToThem()
         asked.append(ids);
         if (!readable)
             return Error::make(ErrorKind::Coordination, QStringLiteral("CoordinationUnavailable"), QStringLiteral("redis down"));
-        return ReconcilerOptions::OtherJournals{QSet<qint64>{held}, pending};
+        return ReconcilerOptions::OtherJournals{QSet<qint64>{held}, {theirs}, told};
     };
     options.claimContract = [&](qint64 id) -> Result<bool> {
         claims.append(id);
@@ -1628,38 +1631,36 @@ void TestReconciler::otherJournalsContractsAreLeftToThem()
     };
     auto reconciler = makeReconciler(options);
 
-    // Another journal has a buy on the wire: nothing adopted, the lost buy waits (a follow-up run is due).
+    // Another journal does not tell its unresolved buys: no orphan; this journal's lost buy is adopted.
     ReconcileReport report;
     QVERIFY(runOnce(*reconciler, QStringLiteral("manual"), &report));
     QVERIFY2(report.completed(), qPrintable(report.error));
     QCOMPARE(report.orphans, 0);
-    QCOMPARE(report.adopted, 0);
+    QCOMPARE(report.adopted, 1);
     QCOMPARE(asked.size(), 1);
-    QCOMPARE(QSet<qint64>(asked.first().cbegin(), asked.first().cend()), (QSet<qint64>{held, claimed, outside, lostContract}));
-    QVERIFY(claims.isEmpty());
-    QCOMPARE(reconciler->lastRunStats().otherJournals, 1);
-    QVERIFY2(reconciler->lastRunStats().unchecked.join(u'\n').contains(QLatin1String("buy(s) on the wire")),
+    QCOMPARE(QSet<qint64>(asked.first().cbegin(), asked.first().cend()),
+             (QSet<qint64>{held, claimed, outside, lostContract, theirContract}));
+    QCOMPARE(claims, QList<qint64>{lostContract});
+    QCOMPARE(reconciler->lastRunStats().otherJournals, 2); // held, and the one their lost buy may own
+    QVERIFY2(reconciler->lastRunStats().unchecked.join(u'\n').contains(QLatin1String("does not tell")),
              qPrintable(reconciler->lastRunStats().unchecked.join(u'\n')));
-    QCOMPARE(row(lost.localId).status, TradeStatus::Unknown);
-    QCOMPARE(allRows().size(), 1);
+    QCOMPARE(row(lost.localId).status, TradeStatus::Open);
+    QCOMPARE(row(lost.localId).contractId, lostContract);
 
-    // Nothing on the wire any more: the outside contract and the lost buy's are claimed and adopted; the one another
-    // journal claimed first is left to it, as is the one it holds.
-    pending = 0;
+    // Told: the outside contract is claimed and adopted; the one another journal claimed first is left to it, as are
+    // the one it holds and the one its lost buy may own.
+    told = true;
+    claims.clear();
     QVERIFY(runOnce(*reconciler, QStringLiteral("manual"), &report));
     QVERIFY2(report.completed(), qPrintable(report.error));
     QCOMPARE(report.orphans, 1);
-    QCOMPARE(report.adopted, 1);
-    QCOMPARE(QSet<qint64>(claims.cbegin(), claims.cend()), (QSet<qint64>{claimed, outside, lostContract}));
-    QCOMPARE(reconciler->lastRunStats().otherJournals, 2);
-    QCOMPARE(row(lost.localId).status, TradeStatus::Open);
-    QCOMPARE(row(lost.localId).contractId, lostContract);
+    QCOMPARE(QSet<qint64>(claims.cbegin(), claims.cend()), (QSet<qint64>{claimed, outside}));
     QVERIFY(m_journal->tradeByContract(m_loginid, outside).value().has_value());
-    QVERIFY(!m_journal->tradeByContract(m_loginid, held).value().has_value());
-    QVERIFY(!m_journal->tradeByContract(m_loginid, claimed).value().has_value());
+    for (qint64 id : {held, claimed, theirContract})
+        QVERIFY(!m_journal->tradeByContract(m_loginid, id).value().has_value());
 
     // Which contracts are whose cannot be read: a new outside contract is not adopted, and the run says why.
-    const qint64 later = buy("PUT", 330);
+    const qint64 later = buy(contract(QStringLiteral("PUT"), 330, 10, "m"));
     QVERIFY(later);
     readable = false;
     QVERIFY(runOnce(*reconciler, QStringLiteral("manual"), &report));

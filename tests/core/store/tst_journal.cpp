@@ -1162,7 +1162,6 @@ void TestJournal::dailyUsageAcrossUtcDayBoundary()
     QCOMPARE(today.realizedProfit, usd(-1000 + 953));
     QCOMPARE(today.openCount, 1); // t2
     QCOMPARE(today.unresolvedCount, 3); // t4 t5 t7
-    QCOMPARE(today.pendingCount, 2);    // t4 t5 (t7's reply was lost: not on the wire)
     QCOMPARE(today.unresolvedStake, usd(500 + 100 + 200 + 400)); // t2 t4 t5 t7: all still at risk
     // The per-buy read gives the same figures without reading every row for the precision check.
     TAKE(current, j->currentUsage(acc, day, day + kDay, 2));
@@ -1171,7 +1170,6 @@ void TestJournal::dailyUsageAcrossUtcDayBoundary()
     QCOMPARE(current.openCount, today.openCount);
     QCOMPARE(current.unresolvedCount, today.unresolvedCount);
     QCOMPARE(current.unresolvedStake, today.unresolvedStake);
-    QCOMPARE(current.pendingCount, today.pendingCount);
 
     TAKE(yesterday, j->dailyUsage(acc, day - kDay, day));
     QCOMPARE(yesterday.tradesOpened, 1);
