@@ -274,10 +274,8 @@ void TestSharedLimits::aBotRunsInOneInstanceAtATime()
 
 void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
 {
-    if (Vigil::Test::RedisServer::executable().isEmpty())
-        QSKIP("redis-server is not installed (.ci/run installs it)");
     Vigil::Test::RedisServer redis;
-    QVERIFY(redis.start());
+    VIGIL_START_REDIS_OR_SKIP(redis);
     SimProcess sim; // an account of its own: nothing traded on it yet
     QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
     const QString redisUrl = u"redis://127.0.0.1:%1"_s.arg(redis.port());
@@ -313,10 +311,8 @@ void TestSharedLimits::separateJournalsShareLimitsThroughRedis()
 // by both (settlements of one racing the other's buys). Their shares never refuse a buy of the other.
 void TestSharedLimits::oneJournalAndRedisShareLimits()
 {
-    if (Vigil::Test::RedisServer::executable().isEmpty())
-        QSKIP("redis-server is not installed (.ci/run installs it)");
     Vigil::Test::RedisServer redis;
-    QVERIFY(redis.start());
+    VIGIL_START_REDIS_OR_SKIP(redis);
     SimProcess sim;
     QVERIFY(sim.start({u"--token"_s, u"SharedLim12345"_s, u"--time-scale"_s, u"20"_s, u"--no-rate-limit"_s, u"--quiet"_s}));
     m_db = u"together.db"_s;
