@@ -14,7 +14,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev
     libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libhiredis-dev libbackward-cpp-dev libdw-dev
-    libxcb1-dev libx11-dev libgl-dev qt6-qpa-plugins libqt6svg6
+    libqt6opengl6-dev libxcb1-dev libx11-dev libgl-dev qt6-qpa-plugins libqt6svg6
 )
 test_packages=(redis-server postgresql xvfb xdotool xauth gnome-keyring dbus-x11 libsecret-tools nodejs npm clang libclang-rt-14-dev imagemagick)
 
