@@ -13,6 +13,10 @@
 //                  the subscriber over a fixed window; client CPU (C++: the client thread; node: the whole node
 //                  process); the simulator thread's CPU. C++ and JS rounds alternate. The harness flushes the
 //                  simulator's sockets every 64 ticks (see flushWorkaround in main()).
+//   saturation     the same clients against TickBlaster, a producer that writes tick frames as fast as the client
+//                  reads them (TCP backpressure paces it): the delivered rate is then each client's own capacity,
+//                  the issue's "throughput", measured instead of derived from the CPU per message. The producer
+//                  thread's CPU is printed: near a whole core, the client's figure is a lower bound.
 //   reconnect      N proposal_open_contract subscriptions (N open 12-hour contracts bought with buyDirect) on
 //                  one authorized socket; the simulator drops the socket (FaultInjector::dropNow); measured
 //                  from the drop (steady clock, taken on the simulator's thread just before it) to the
@@ -26,7 +30,7 @@
 // unless something failed outright (a missed target is reported, not a failure).
 // Usage: bench_client [--quick] [--rtt-n 5000] [--rtt-rounds 3] [--rounds 5] [--seconds 3] [--time-scale 2000,12000]
 //                     [--reps 20] [--no-js] [--no-flush-workaround] [--node PATH] [--js-dir DIR]
-//                     [--only rtt,throughput,reconnect]
+//                     [--only rtt,throughput,saturation,reconnect]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -56,6 +60,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QWebSocket>
+#include <QWebSocketServer>
 
 #include "../benchstats.h"
 #include "deriv/derivclient.h"
@@ -199,6 +204,209 @@ private:
     qint64 m_tid = 0;
 };
 
+// A producer that writes tick frames as fast as the client reads them, so a client's delivered rate is its own
+// capacity and not what a simulator can generate: a QWebSocketServer on its own thread that answers a `ticks`
+// subscription like Deriv (the first tick carries the request's req_id, echo_req and a new subscription id), then
+// writes one tick per subscribed symbol in turn, each symbol's epoch one higher than its last, in bursts while the
+// socket holds less than kHighWater unwritten bytes; TCP's backpressure then paces it to the reader. The frames
+// have the simulator's shape and field order. Answers ping, forget and forget_all; anything else with an empty
+// reply of its own msg_type. Used by the saturation section only.
+class TickBlaster
+{
+public:
+    TickBlaster()
+    {
+        m_thread.setObjectName(QStringLiteral("blaster"));
+        m_thread.start();
+        m_anchor = new QObject;
+        m_anchor->moveToThread(&m_thread);
+        QMetaObject::invokeMethod(m_anchor, [this] {
+#if defined(Q_OS_LINUX)
+            m_tid = qint64(::gettid());
+#endif
+            m_server = new QWebSocketServer(QStringLiteral("blaster"), QWebSocketServer::NonSecureMode, m_anchor);
+            QObject::connect(m_server, &QWebSocketServer::newConnection, m_anchor, [this] {
+                while (QWebSocket *ws = m_server->nextPendingConnection())
+                    accept(ws);
+            });
+            if (m_server->listen(QHostAddress::LocalHost, 0))
+                m_url = QUrl(QStringLiteral("ws://127.0.0.1:%1/websockets/v3?app_id=1089").arg(m_server->serverPort()));
+            else
+                std::fprintf(stderr, "blaster: %s\n", qPrintable(m_server->errorString()));
+        }, Qt::BlockingQueuedConnection);
+    }
+    ~TickBlaster()
+    {
+        QMetaObject::invokeMethod(m_anchor, [this] {
+            m_connections.clear();
+            qDeleteAll(m_anchor->findChildren<QWebSocket *>()); // the accepted sockets (children of the anchor)
+            delete m_server;
+            m_server = nullptr;
+        }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        delete m_anchor;
+    }
+    Q_DISABLE_COPY_MOVE(TickBlaster)
+
+    QUrl url() const { return m_url; }
+    // Tick frames written (all connections).
+    const std::atomic<qint64> &ticksGenerated() const { return m_written; }
+    double cpuSeconds() const { return threadCpuSecondsOf(m_tid); }
+
+    static double threadCpuSecondsOf(qint64 tid)
+    {
+        QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
+        if (tid <= 0 || !stat.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (f.size() < 13)
+            return -1;
+        return double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
+    }
+
+private:
+    static constexpr qint64 kHighWater = 256 * 1024;
+    static constexpr int kBurst = 256;
+
+    struct Stream
+    {
+        QString subscriptionId;
+        QString prefix; // the frame up to the epoch's digits
+        QString suffix; // the rest
+        qint64 epoch = 1'700'000'000;
+    };
+    struct Connection
+    {
+        QWebSocket *ws = nullptr;
+        std::vector<Stream> streams;
+        size_t next = 0;
+        bool scheduled = false;
+    };
+
+    void accept(QWebSocket *ws)
+    {
+        ws->setParent(m_anchor);
+        auto c = std::make_shared<Connection>();
+        c->ws = ws;
+        m_connections.push_back(c);
+        std::weak_ptr<Connection> weak = c;
+        QObject::connect(ws, &QWebSocket::textMessageReceived, ws, [this, weak](const QString &text) {
+            if (auto conn = weak.lock())
+                onRequest(*conn, text);
+        });
+        QObject::connect(ws, &QWebSocket::bytesWritten, ws, [this, weak](qint64) {
+            if (auto conn = weak.lock())
+                schedule(*conn);
+        });
+        QObject::connect(ws, &QWebSocket::disconnected, ws, [this, ws, weak] {
+            if (auto conn = weak.lock())
+                conn->streams.clear();
+            ws->deleteLater();
+            m_connections.erase(std::remove_if(m_connections.begin(), m_connections.end(),
+                                               [ws](const std::shared_ptr<Connection> &x) { return x->ws == ws; }),
+                                m_connections.end());
+        });
+    }
+
+    void reply(Connection &c, QJsonObject o, const QJsonObject &request, const QString &msgType)
+    {
+        o.insert(QStringLiteral("echo_req"), request);
+        o.insert(QStringLiteral("msg_type"), msgType);
+        if (request.contains(QLatin1String("req_id")))
+            o.insert(QStringLiteral("req_id"), request.value(QLatin1String("req_id")));
+        c.ws->sendTextMessage(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+    }
+
+    void onRequest(Connection &c, const QString &text)
+    {
+        const QJsonObject request = QJsonDocument::fromJson(text.toUtf8()).object();
+        if (request.contains(QLatin1String("ticks"))) {
+            const QString symbol = request.value(QLatin1String("ticks")).toString();
+            const QString id = QStringLiteral("%1").arg(++m_nextId, 32, 16, QLatin1Char('0'));
+            QJsonObject echo = request;
+            const QString reqId = request.contains(QLatin1String("req_id"))
+                ? QStringLiteral("\"req_id\":%1,").arg(request.value(QLatin1String("req_id")).toInteger())
+                : QString();
+            Stream s;
+            s.subscriptionId = id;
+            s.prefix = QStringLiteral("{\"echo_req\":") + QString::fromUtf8(QJsonDocument(echo).toJson(QJsonDocument::Compact))
+                + QStringLiteral(",\"msg_type\":\"tick\",") + reqId + QStringLiteral("\"subscription\":{\"id\":\"") + id
+                + QStringLiteral("\"},\"tick\":{\"ask\":1234.57,\"bid\":1234.55,\"epoch\":");
+            s.suffix = QStringLiteral(",\"id\":\"") + id + QStringLiteral("\",\"pip_size\":2,\"quote\":1234.56,\"symbol\":\"")
+                + symbol + QStringLiteral("\"}}");
+            c.streams.push_back(s);
+            schedule(c);
+            return;
+        }
+        if (request.contains(QLatin1String("ping")))
+            return reply(c, QJsonObject{{QStringLiteral("ping"), QStringLiteral("pong")}}, request, QStringLiteral("ping"));
+        if (request.contains(QLatin1String("forget_all"))) {
+            QJsonArray ids;
+            for (const Stream &s : c.streams)
+                ids.append(s.subscriptionId);
+            c.streams.clear();
+            return reply(c, QJsonObject{{QStringLiteral("forget_all"), ids}}, request, QStringLiteral("forget_all"));
+        }
+        if (request.contains(QLatin1String("forget"))) {
+            const QString id = request.value(QLatin1String("forget")).toString();
+            const auto before = c.streams.size();
+            c.streams.erase(std::remove_if(c.streams.begin(), c.streams.end(),
+                                           [&id](const Stream &s) { return s.subscriptionId == id; }),
+                            c.streams.end());
+            return reply(c, QJsonObject{{QStringLiteral("forget"), c.streams.size() < before ? 1 : 0}}, request,
+                         QStringLiteral("forget"));
+        }
+        const QString call = request.isEmpty() ? QStringLiteral("error") : request.constBegin().key();
+        reply(c, QJsonObject{{call, 1}}, request, call);
+    }
+
+    void schedule(Connection &c)
+    {
+        if (c.scheduled || c.streams.empty())
+            return;
+        c.scheduled = true;
+        QWebSocket *ws = c.ws;
+        QMetaObject::invokeMethod(ws, [this, ws] {
+            for (const std::shared_ptr<Connection> &conn : m_connections) {
+                if (conn->ws == ws) {
+                    burst(*conn);
+                    return;
+                }
+            }
+        }, Qt::QueuedConnection);
+    }
+
+    void burst(Connection &c)
+    {
+        c.scheduled = false;
+        if (c.streams.empty() || !c.ws->isValid())
+            return;
+        int n = 0;
+        while (n < kBurst && c.ws->bytesToWrite() < kHighWater) {
+            Stream &s = c.streams[c.next++ % c.streams.size()];
+            ++s.epoch;
+            c.ws->sendTextMessage(s.prefix + QString::number(s.epoch) + s.suffix);
+            ++n;
+        }
+        m_written.fetch_add(n, std::memory_order_relaxed);
+        c.ws->flush();
+        if (c.ws->bytesToWrite() < kHighWater)
+            schedule(c); // room left: go on after the event loop has read what came in
+        // else: bytesWritten schedules the next burst
+    }
+
+    QThread m_thread;
+    QObject *m_anchor = nullptr;
+    QWebSocketServer *m_server = nullptr;
+    std::vector<std::shared_ptr<Connection>> m_connections;
+    QUrl m_url;
+    std::atomic<qint64> m_written{0};
+    qint64 m_tid = 0;
+    quint64 m_nextId = 0;
+};
+
 Sim::SimConfig simConfig(double timeScale)
 {
     Sim::SimConfig c;
@@ -314,7 +522,8 @@ struct Throughput
 
 // typed: the subscriber asks for typed ticks (what the engine does: most live ticks skip the JSON document,
 // see TickFrame) and reads each tick's symbol, epoch and quote; otherwise it gets every tick as a QJsonObject.
-std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, double warmup, bool typed)
+template<typename Source>
+std::optional<Throughput> cppThroughput(const Source &sim, double seconds, double warmup, bool typed)
 {
     const QUrl url = sim.url();
     const std::atomic<qint64> &generated = sim.ticksGenerated();
@@ -395,7 +604,8 @@ std::optional<Throughput> cppThroughput(const SimHost &sim, double seconds, doub
 // builds a document per message must do), and the same reading each with TickFrame (the typed-tick fast path).
 enum class RawParse { None, QtJson, TickFrame };
 
-std::optional<Throughput> rawThroughput(const SimHost &sim, double seconds, double warmup, RawParse parse)
+template<typename Source>
+std::optional<Throughput> rawThroughput(const Source &sim, double seconds, double warmup, RawParse parse)
 {
     const std::atomic<qint64> &generated = sim.ticksGenerated();
     QWebSocket socket;
@@ -424,11 +634,14 @@ std::optional<Throughput> rawThroughput(const SimHost &sim, double seconds, doub
             const qint64 g0 = generated.load();
             const qint64 t0 = steadyNs();
             const double cpu0 = threadCpuSeconds();
-            QTimer::singleShot(int(seconds * 1000), &ctx, [&, done, c0, g0, t0, cpu0] {
+            const double simCpu0 = sim.cpuSeconds();
+            QTimer::singleShot(int(seconds * 1000), &ctx, [&, done, c0, g0, t0, cpu0, simCpu0] {
                 out.messages = count - c0;
                 out.seconds = double(steadyNs() - t0) / 1e9;
                 out.perSecond = double(out.messages) / out.seconds;
                 out.offeredPerSecond = double(generated.load() - g0) / out.seconds;
+                if (simCpu0 >= 0)
+                    out.simCpuShare = (sim.cpuSeconds() - simCpu0) / out.seconds;
                 const double cpu1 = threadCpuSeconds();
                 if (cpu0 >= 0 && out.messages > 0)
                     out.cpuUsPerMessage = (cpu1 - cpu0) * 1e6 / double(out.messages);
@@ -695,8 +908,8 @@ int main(int argc, char **argv)
     const QCommandLineOption nodeOpt(QStringLiteral("node"), QStringLiteral("node executable."), QStringLiteral("path"));
     const QCommandLineOption jsDirOpt(QStringLiteral("js-dir"), QStringLiteral("Folder of bench_js.mjs."),
                                       QStringLiteral("dir"), QStringLiteral(VIGIL_BENCH_JS_DIR));
-    const QCommandLineOption onlyOpt(QStringLiteral("only"), QStringLiteral("Comma-separated: rtt, throughput, reconnect."),
-                                     QStringLiteral("phases"), QStringLiteral("rtt,throughput,reconnect"));
+    const QCommandLineOption onlyOpt(QStringLiteral("only"), QStringLiteral("Comma-separated: rtt, throughput, saturation, reconnect."),
+                                     QStringLiteral("phases"), QStringLiteral("rtt,throughput,saturation,reconnect"));
     parser.addOptions({quickOpt, rttOpt, rttRoundsOpt, roundsOpt, secondsOpt, scaleOpt, repsOpt, noJsOpt, noFlushOpt, nodeOpt, jsDirOpt,
                        onlyOpt});
     parser.process(app);
@@ -939,6 +1152,85 @@ int main(int argc, char **argv)
                         pt.cppRate >= 0.95 * pt.cppOffered ? " The C++ client took everything the simulator produced while it "
                                                              "ran: its delivered rate is the simulator's, not its own limit."
                                                            : "");
+        }
+        std::printf("\nLoad average after this section: %s\n", qPrintable(loadAverage()));
+    }
+
+    // 2b. Saturation: the same clients against TickBlaster, which writes as fast as each one reads, so the delivered
+    // rate is the client's own capacity (the issue's "throughput"), measured rather than derived from CPU per message.
+    if (phases.contains(QLatin1String("saturation"))) {
+        struct Series
+        {
+            QString name;
+            std::vector<double> rate, cpu, producer;
+        };
+        Series typed{QStringLiteral("Vigil DerivClient (C++), typed ticks (the engine's subscription)"), {}, {}, {}};
+        Series json{QStringLiteral("Vigil DerivClient (C++), every tick as a QJsonObject"), {}, {}, {}};
+        Series bare{QStringLiteral("floor: bare QWebSocket, counting only"), {}, {}, {}};
+        Series scanned{QStringLiteral("floor: bare QWebSocket + TickFrame::read"), {}, {}, {}};
+        Series jsSeries{QStringLiteral("@deriv/deriv-api (node)"), {}, {}, {}};
+        {
+            TickBlaster blaster;
+            if (blaster.url().isEmpty())
+                return 1;
+            const auto add = [](Series &series, const std::optional<Throughput> &t) {
+                if (!t)
+                    return false;
+                series.rate.push_back(t->perSecond);
+                if (t->cpuUsPerMessage >= 0)
+                    series.cpu.push_back(t->cpuUsPerMessage);
+                if (t->simCpuShare >= 0)
+                    series.producer.push_back(t->simCpuShare);
+                return true;
+            };
+            for (int r = 0; r < rounds; ++r) {
+                allOk = add(typed, cppThroughput(blaster, seconds, warmup, true)) && allOk;
+                allOk = add(json, cppThroughput(blaster, seconds, warmup, false)) && allOk;
+                add(bare, rawThroughput(blaster, seconds, warmup, RawParse::None));
+                add(scanned, rawThroughput(blaster, seconds, warmup, RawParse::TickFrame));
+                if (!withJs)
+                    continue;
+                const qint64 t0 = steadyNs();
+                const double producer0 = blaster.cpuSeconds();
+                auto j = js.run({QStringLiteral("--url"), blaster.url().toString(), QStringLiteral("--mode"),
+                                 QStringLiteral("throughput"), QStringLiteral("--symbols"), s_symbols.join(u','),
+                                 QStringLiteral("--seconds"), QString::number(seconds), QStringLiteral("--warmup"),
+                                 QString::number(warmup)},
+                                int((seconds + warmup) * 1000) + 60'000);
+                if (!j) {
+                    allOk = false;
+                    continue;
+                }
+                jsSeries.name = j->value(QLatin1String("client")).toString() + QStringLiteral(" (node)");
+                jsSeries.rate.push_back(j->value(QLatin1String("per_second")).toDouble());
+                if (j->value(QLatin1String("cpu_us_per_msg")).isDouble())
+                    jsSeries.cpu.push_back(j->value(QLatin1String("cpu_us_per_msg")).toDouble());
+                if (producer0 >= 0) // over the node process's whole life: start-up included, so a lower bound
+                    jsSeries.producer.push_back((blaster.cpuSeconds() - producer0) / (double(steadyNs() - t0) / 1e9));
+            }
+        }
+        std::printf("\n## Saturated stream (ticks of %lld symbols on one socket from a producer that writes as fast as the "
+                    "client reads: TCP backpressure paces it; %d × %.1f s windows per client; median over rounds)\n\n",
+                    static_cast<long long>(s_symbols.size()), rounds, seconds);
+        std::printf("| client | delivered msg/s (median) | min – max | client CPU µs per msg | producer thread CPU | "
+                    "delivered vs JS |\n|---|---|---|---|---|---|\n");
+        const double jsRate = jsSeries.rate.empty() ? 0 : median(jsSeries.rate);
+        for (const Series *series : {&typed, &jsSeries, &json, &bare, &scanned}) {
+            if (series->rate.empty())
+                continue;
+            const auto [lo, hi] = std::minmax_element(series->rate.begin(), series->rate.end());
+            std::printf("| %s | %.0f | %.0f – %.0f | %s | %s | %s |\n", qPrintable(series->name), median(series->rate), *lo, *hi,
+                        series->cpu.empty() ? "n/a" : qPrintable(fmt(median(series->cpu), 2)),
+                        series->producer.empty() ? "n/a"
+                                                 : qPrintable(QString::number(100 * median(series->producer), 'f', 0) + QStringLiteral(" %")),
+                        jsRate > 0 ? qPrintable(ratio(median(series->rate), jsRate)) : "–");
+        }
+        if (!typed.rate.empty() && jsRate > 0) {
+            const double r = median(typed.rate) / jsRate;
+            std::printf("\nSaturated: C++ (typed ticks) ≥ 5x the JS client's throughput → %s (%.2fx).%s\n", r >= 5 ? "met" : "MISSED", r,
+                        !typed.producer.empty() && median(typed.producer) > 0.9
+                            ? " The producer used a whole core for the C++ client: its figure is a lower bound."
+                            : "");
         }
         std::printf("\nLoad average after this section: %s\n", qPrintable(loadAverage()));
     }
