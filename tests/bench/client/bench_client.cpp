@@ -126,6 +126,19 @@ bool runUntil(int timeoutMs, const std::function<void(const std::function<void()
     return finished;
 }
 
+// CPU seconds thread `tid` of this process has used (-1 where unknown).
+double threadCpuSecondsOf(qint64 tid)
+{
+    QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
+    if (tid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (f.size() < 13)
+        return -1;
+    return double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
+}
+
 // One SimServer on its own thread. Created and destroyed on that thread; the methods below wait for it.
 class SimHost
 {
@@ -171,17 +184,7 @@ public:
 
     QUrl url() const { return m_url; }
     // CPU seconds the simulator's thread has used (-1 where unknown).
-    double cpuSeconds() const
-    {
-        QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(m_tid));
-        if (m_tid <= 0 || !stat.open(QIODevice::ReadOnly))
-            return -1;
-        const QByteArray line = stat.readAll();
-        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        if (f.size() < 13)
-            return -1;
-        return double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
-    }
+    double cpuSeconds() const { return threadCpuSecondsOf(m_tid); }
     // Ticks the market has generated (all symbols), counted on the simulator's thread.
     const std::atomic<qint64> &ticksGenerated() const { return m_ticks; }
     // Runs fn on the simulator's thread and waits for it.
@@ -253,18 +256,6 @@ public:
     // Tick frames written (all connections).
     const std::atomic<qint64> &ticksGenerated() const { return m_written; }
     double cpuSeconds() const { return threadCpuSecondsOf(m_tid); }
-
-    static double threadCpuSecondsOf(qint64 tid)
-    {
-        QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
-        if (tid <= 0 || !stat.open(QIODevice::ReadOnly))
-            return -1;
-        const QByteArray line = stat.readAll();
-        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        if (f.size() < 13)
-            return -1;
-        return double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
-    }
 
 private:
     static constexpr qint64 kHighWater = 256 * 1024;
