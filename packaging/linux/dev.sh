@@ -16,7 +16,7 @@ packages=(
     libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libhiredis-dev libbackward-cpp-dev libdw-dev
     libqt6opengl6-dev libxcb1-dev libx11-dev libgl-dev qt6-qpa-plugins libqt6svg6
 )
-test_packages=(redis-server postgresql xvfb xdotool xauth gnome-keyring dbus-x11 libsecret-tools nodejs npm clang libclang-rt-14-dev imagemagick)
+test_packages=(redis-server postgresql xvfb xdotool xauth gnome-keyring dbus-x11 libsecret-tools nodejs npm clang imagemagick)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -38,6 +38,15 @@ install_deps() {
         echo "==> installing: ${missing[*]}"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    # libFuzzer's runtime for the distribution's own clang (14 on Debian 12, 18 on Ubuntu 24.04).
+    if [ "${1:-}" = "test" ] && command -v clang >/dev/null; then
+        local rt
+        rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+        if ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
+            echo "==> installing: $rt"
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$rt"
+        fi
     fi
 }
 
