@@ -134,18 +134,44 @@ QJsonObject ReplyFormat::websiteStatus(const RateLimits &l, const QString &siteS
             {QStringLiteral("type"), QStringLiteral("fiat")},
         };
     };
+    static const char *const names[] = {"Australian Dollar", "Euro", "Pound Sterling", "US Dollar"};
+    QJsonObject currenciesConfig;
+    const QStringList codes = currencies();
+    for (qsizetype i = 0; i < codes.size(); ++i)
+        currenciesConfig.insert(codes.at(i), currency(names[i]));
     return QJsonObject{
         {QStringLiteral("api_call_limits"), limits},
         {QStringLiteral("broker_codes"), QJsonArray{QStringLiteral("CR"), QStringLiteral("VRTC")}},
         {QStringLiteral("clients_country"), QString()},
-        {QStringLiteral("currencies_config"),
-         QJsonObject{{QStringLiteral("AUD"), currency("Australian Dollar")},
-                     {QStringLiteral("EUR"), currency("Euro")},
-                     {QStringLiteral("GBP"), currency("Pound Sterling")},
-                     {QStringLiteral("USD"), currency("US Dollar")}}},
+        {QStringLiteral("currencies_config"), currenciesConfig},
         {QStringLiteral("site_status"), siteStatus},
         {QStringLiteral("supported_languages"), QJsonArray{QStringLiteral("EN")}},
         {QStringLiteral("terms_conditions_version"), QStringLiteral("Version 1")},
+    };
+}
+
+QStringList ReplyFormat::currencies()
+{
+    return {QStringLiteral("AUD"), QStringLiteral("EUR"), QStringLiteral("GBP"), QStringLiteral("USD")};
+}
+
+QJsonObject ReplyFormat::accountStatus(const QString &currency)
+{
+    // A virtual account: nothing to authenticate, cashier not applicable, no P2P.
+    return QJsonObject{
+        {QStringLiteral("authentication"),
+         QJsonObject{{QStringLiteral("document"), QJsonObject{{QStringLiteral("status"), QStringLiteral("none")}}},
+                     {QStringLiteral("identity"), QJsonObject{{QStringLiteral("status"), QStringLiteral("none")}}},
+                     {QStringLiteral("needs_verification"), QJsonArray{}}}},
+        {QStringLiteral("currency_config"),
+         QJsonObject{{currency, QJsonObject{{QStringLiteral("is_deposit_suspended"), 0},
+                                            {QStringLiteral("is_withdrawal_suspended"), 0}}}}},
+        {QStringLiteral("p2p_poa_required"), 0},
+        {QStringLiteral("p2p_status"), QStringLiteral("none")},
+        {QStringLiteral("prompt_client_to_authenticate"), 0},
+        {QStringLiteral("risk_classification"), QStringLiteral("low")},
+        {QStringLiteral("status"), QJsonArray{QStringLiteral("financial_information_not_complete"),
+                                              QStringLiteral("trading_experience_not_complete")}},
     };
 }
 

@@ -3,6 +3,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include "sim/account.h"
 #include "sim/contract.h"
@@ -28,6 +29,10 @@ public:
     static QJsonObject tick(const SymbolSpec &spec, const Tick &tick, const QString &subscriptionId);
     static QJsonObject activeSymbol(const SymbolSpec &spec, const Tick &last, bool full);
     static QJsonObject websiteStatus(const RateLimits &limits, const QString &siteStatus);
+    // The currencies the simulator offers (website_status' currencies_config, payout_currencies before authorize).
+    static QStringList currencies();
+    // get_account_status of a virtual account in `currency`.
+    static QJsonObject accountStatus(const QString &currency);
     static QJsonObject proposal(const ContractTerms &terms, const Tick &spot, qint64 nowSec, const QString &id);
     static QJsonObject openContract(const Contract &contract, const QString &currency, const Tick &marketSpot,
                                     qint64 nowMs, const ResaleRules &resale);

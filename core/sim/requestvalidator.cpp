@@ -241,6 +241,8 @@ const QHash<QString, Schema> &schemas()
         t.insert(QStringLiteral("balance"),
                  {intEnum("balance", {1}, true), string("account", "^(current|all|[A-Z]{2,4}[0-9]{1,10})$"),
                   intEnum("subscribe", {0, 1}), loginid});
+        t.insert(QStringLiteral("get_account_status"), {intEnum("get_account_status", {1}, true), loginid});
+        t.insert(QStringLiteral("payout_currencies"), {intEnum("payout_currencies", {1}, true), loginid});
         t.insert(QStringLiteral("forget"), {string("forget", "^[\\w-]{32,128}$", true)});
         const QStringList streams{QStringLiteral("balance"), QStringLiteral("candles"),
                                   QStringLiteral("cashier_payments"), QStringLiteral("p2p_advert"),
@@ -431,7 +433,7 @@ const QStringList &RequestValidator::calls()
         QStringLiteral("sell_expired"),   QStringLiteral("sell"),          QStringLiteral("portfolio"),
         QStringLiteral("profit_table"),   QStringLiteral("statement"),     QStringLiteral("transaction"),
         QStringLiteral("balance"),        QStringLiteral("forget_all"),    QStringLiteral("forget"),
-        QStringLiteral("api_token"),
+        QStringLiteral("api_token"),      QStringLiteral("get_account_status"), QStringLiteral("payout_currencies"),
     };
     return list;
 }

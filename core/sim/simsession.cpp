@@ -427,6 +427,21 @@ void SimSession::handle(const QJsonObject &req, const QString &call)
         frames.append(forgetAll(req));
     } else if (call == QLatin1String("api_token")) {
         frames.append(apiToken(req));
+    } else if (call == QLatin1String("get_account_status")) {
+        if (auto denied = requireAuth(req, call, {QStringLiteral("read")})) {
+            frames.append(*denied);
+        } else {
+            const Account *a = m_ctx.desk->account(accountFor(req));
+            QJsonObject r = ReplyFormat::envelope(req, call);
+            r.insert(call, ReplyFormat::accountStatus(a ? a->currency : QStringLiteral("USD")));
+            frames.append(r);
+        }
+    } else if (call == QLatin1String("payout_currencies")) {
+        // Before authorize: every currency offered; after: the account's own (as Deriv answers).
+        const Account *a = m_loginid.isEmpty() ? nullptr : m_ctx.desk->account(m_loginid);
+        QJsonObject r = ReplyFormat::envelope(req, call);
+        r.insert(call, a ? QJsonArray{a->currency} : QJsonArray::fromStringList(ReplyFormat::currencies()));
+        frames.append(r);
     }
 
     if (frames.isEmpty() && decision.drop)

@@ -152,6 +152,14 @@ try {
     check(api_token.tokens.length === 1 && api_token.tokens[0].token === TOKEN, 'token list');
     fields(api_token.tokens[0], { display_name: isStr, scopes: Array.isArray, last_used: isStr }, 'api_token.tokens[0]');
 
+    step = 'high-level account (authorize + get_account_status) and payout_currencies';
+    const account = await api.account(TOKEN);
+    check(account.loginid === authorize.loginid, `account.loginid ${account.loginid}`);
+    check(account.balance && isNum(account.balance.value), `account.balance ${JSON.stringify(account.balance && account.balance.value)}`);
+    check(Array.isArray(account.status_codes), 'account.status_codes');
+    const { payout_currencies } = await basic.payoutCurrencies();
+    check(Array.isArray(payout_currencies) && payout_currencies.includes(authorize.currency), `payout_currencies ${payout_currencies}`);
+
     step = 'forget_all';
     const { forget_all } = await basic.forgetAll('ticks');
     check(Array.isArray(forget_all), 'forget_all list');
@@ -159,7 +167,7 @@ try {
     console.log('conformance: all calls succeeded against', sim.url);
 } catch (error) {
     failed = true;
-    console.error('conformance FAILED:', error.message);
+    console.error('conformance FAILED:', error.message || `${step}: ${JSON.stringify(error.error || error)}`);
     console.error(sim.output().split('\n').slice(-20).join('\n'));
 } finally {
     try { await basic.disconnect(); } catch { /* already closed */ }

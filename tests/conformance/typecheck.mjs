@@ -34,6 +34,7 @@ const typeOf = {
     website_status: 'ServerStatusResponse', active_symbols: 'ActiveSymbolsResponse', ping: 'PingResponse',
     time: 'ServerTimeResponse', forget: 'ForgetResponse', forget_all: 'ForgetAllResponse', logout: 'LogOutResponse',
     contracts_for: 'ContractsForSymbolResponse', sell_expired: 'SellExpiredContractsResponse',
+    get_account_status: 'AccountStatusResponse', payout_currencies: 'PayoutCurrenciesResponse',
 };
 
 const sim = await startSim(binary, ['--token', TOKEN, '--time-scale', '20']);
@@ -67,6 +68,8 @@ try {
     await send({ ping: 1 });
     await send({ time: 1 });
     await send({ website_status: 1 });
+    await send({ get_account_status: 1 });
+    await send({ payout_currencies: 1 });
     await send({ active_symbols: 'full' });
     await send({ contracts_for: 'R_100' });
     await send({ ticks_history: 'R_100', end: 'latest', count: 5 });

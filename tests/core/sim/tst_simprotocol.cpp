@@ -67,6 +67,7 @@ private Q_SLOTS:
     void deletingTokenKillsSessions();
     void apiTokenLifecycle();
     void websiteStatusAndActiveSymbols();
+    void accountStatusAndPayoutCurrencies();
     void updatingIsFollowedByDisconnect();
     void idleConnectionIsClosed();
     void timeScaleRunsFasterThanRealTime();
@@ -652,6 +653,34 @@ void TestSimProtocol::websiteStatusAndActiveSymbols()
         QVERIFY2(names.contains(QLatin1String(s)), s);
     r = c->call({{QStringLiteral("active_symbols"), QStringLiteral("full")}});
     QVERIFY(r.value(QLatin1String("active_symbols")).toArray().at(0).toObject().value(QLatin1String("spot")).isDouble());
+}
+
+// What Deriv's high-level JS client asks when it opens an account (`api.account(token)` sends get_account_status
+// right after authorize), and payout_currencies: every currency offered before authorize, the account's own after.
+void TestSimProtocol::accountStatusAndPayoutCurrencies()
+{
+    auto c = connectClient(false);
+    QVERIFY(c);
+    QCOMPARE(errorCode(c->call({{QStringLiteral("get_account_status"), 1}})), QStringLiteral("AuthorizationRequired"));
+    QCOMPARE(errorCode(c->call({{QStringLiteral("get_account_status"), 2}})), QStringLiteral("InputValidationFailed"));
+    QJsonObject r = c->call({{QStringLiteral("payout_currencies"), 1}});
+    QCOMPARE(r.value(QLatin1String("msg_type")).toString(), QStringLiteral("payout_currencies"));
+    const QJsonArray before = r.value(QLatin1String("payout_currencies")).toArray();
+    QVERIFY2(before.contains(QStringLiteral("USD")) && before.contains(QStringLiteral("EUR")), QJsonDocument(r).toJson().constData());
+
+    QVERIFY(!c->call({{QStringLiteral("authorize"), s_token}}).contains(QLatin1String("error")));
+    r = c->call({{QStringLiteral("get_account_status"), 1}});
+    QCOMPARE(r.value(QLatin1String("msg_type")).toString(), QStringLiteral("get_account_status"));
+    const QJsonObject status = r.value(QLatin1String("get_account_status")).toObject();
+    // The fields Deriv's schema requires.
+    for (const char *field : {"currency_config", "p2p_poa_required", "p2p_status", "prompt_client_to_authenticate",
+                              "risk_classification", "status"})
+        QVERIFY2(status.contains(QLatin1String(field)), field);
+    QVERIFY(status.value(QLatin1String("status")).isArray());
+    QCOMPARE(status.value(QLatin1String("prompt_client_to_authenticate")).toInt(-1), 0);
+    QVERIFY(status.value(QLatin1String("currency_config")).toObject().contains(QLatin1String("USD")));
+    r = c->call({{QStringLiteral("payout_currencies"), 1}});
+    QCOMPARE(r.value(QLatin1String("payout_currencies")).toArray(), QJsonArray{QStringLiteral("USD")});
 }
 
 void TestSimProtocol::updatingIsFollowedByDisconnect()
