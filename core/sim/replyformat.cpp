@@ -9,6 +9,16 @@
 namespace Vigil::Sim {
 
 namespace {
+
+// The currencies the simulator offers: code and name.
+struct CurrencyName
+{
+    const char *code;
+    const char *name;
+};
+constexpr CurrencyName s_currencies[] = {
+    {"AUD", "Australian Dollar"}, {"EUR", "Euro"}, {"GBP", "Pound Sterling"}, {"USD", "US Dollar"}};
+
 QJsonValue quote(const SymbolSpec &spec, const Tick &t)
 {
     return spec.quoteToDouble(t.pips);
@@ -134,11 +144,9 @@ QJsonObject ReplyFormat::websiteStatus(const RateLimits &l, const QString &siteS
             {QStringLiteral("type"), QStringLiteral("fiat")},
         };
     };
-    static const char *const names[] = {"Australian Dollar", "Euro", "Pound Sterling", "US Dollar"};
     QJsonObject currenciesConfig;
-    const QStringList codes = currencies();
-    for (qsizetype i = 0; i < codes.size(); ++i)
-        currenciesConfig.insert(codes.at(i), currency(names[i]));
+    for (const auto &[code, name] : s_currencies)
+        currenciesConfig.insert(QLatin1String(code), currency(name));
     return QJsonObject{
         {QStringLiteral("api_call_limits"), limits},
         {QStringLiteral("broker_codes"), QJsonArray{QStringLiteral("CR"), QStringLiteral("VRTC")}},
@@ -152,7 +160,10 @@ QJsonObject ReplyFormat::websiteStatus(const RateLimits &l, const QString &siteS
 
 QStringList ReplyFormat::currencies()
 {
-    return {QStringLiteral("AUD"), QStringLiteral("EUR"), QStringLiteral("GBP"), QStringLiteral("USD")};
+    QStringList codes;
+    for (const auto &[code, name] : s_currencies)
+        codes.append(QLatin1String(code));
+    return codes;
 }
 
 QJsonObject ReplyFormat::accountStatus(const QString &currency)
