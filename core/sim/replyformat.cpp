@@ -186,6 +186,30 @@ QJsonObject ReplyFormat::accountStatus(const QString &currency)
     };
 }
 
+QJsonObject ReplyFormat::tradingTimes()
+{
+    const QJsonArray days{QStringLiteral("Sun"), QStringLiteral("Mon"), QStringLiteral("Tue"), QStringLiteral("Wed"),
+                          QStringLiteral("Thu"), QStringLiteral("Fri"), QStringLiteral("Sat")};
+    const QJsonObject times{{QStringLiteral("close"), QJsonArray{QStringLiteral("23:59:59")}},
+                            {QStringLiteral("open"), QJsonArray{QStringLiteral("00:00:00")}},
+                            {QStringLiteral("settlement"), QStringLiteral("23:59:59")}};
+    QJsonArray continuous, jumps;
+    for (const SymbolSpec &s : symbolTable()) {
+        (s.jumpsPerHour > 0.0 ? jumps : continuous)
+            .append(QJsonObject{{QStringLiteral("events"), QJsonArray{}},
+                                {QStringLiteral("name"), s.displayName},
+                                {QStringLiteral("symbol"), s.symbol},
+                                {QStringLiteral("times"), times},
+                                {QStringLiteral("trading_days"), days}});
+    }
+    const QJsonArray submarkets{
+        QJsonObject{{QStringLiteral("name"), QStringLiteral("Continuous Indices")}, {QStringLiteral("symbols"), continuous}},
+        QJsonObject{{QStringLiteral("name"), QStringLiteral("Jump Indices")}, {QStringLiteral("symbols"), jumps}}};
+    return QJsonObject{{QStringLiteral("markets"),
+                        QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("Derived")},
+                                               {QStringLiteral("submarkets"), submarkets}}}}};
+}
+
 QJsonObject ReplyFormat::proposal(const ContractTerms &terms, const Tick &spot, qint64 nowSec, const QString &id)
 {
     QJsonObject o{

@@ -33,6 +33,8 @@ public:
     static QStringList currencies();
     // get_account_status of a virtual account in `currency`.
     static QJsonObject accountStatus(const QString &currency);
+    // trading_times: every symbol of symbolTable() trades around the clock, every day (synthetic indices).
+    static QJsonObject tradingTimes();
     static QJsonObject proposal(const ContractTerms &terms, const Tick &spot, qint64 nowSec, const QString &id);
     static QJsonObject openContract(const Contract &contract, const QString &currency, const Tick &marketSpot,
                                     qint64 nowMs, const ResaleRules &resale);

@@ -243,6 +243,8 @@ const QHash<QString, Schema> &schemas()
                   intEnum("subscribe", {0, 1}), loginid});
         t.insert(QStringLiteral("get_account_status"), {intEnum("get_account_status", {1}, true), loginid});
         t.insert(QStringLiteral("payout_currencies"), {intEnum("payout_currencies", {1}, true), loginid});
+        t.insert(QStringLiteral("trading_times"),
+                 {string("trading_times", "^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|today)$", true)});
         t.insert(QStringLiteral("forget"), {string("forget", "^[\\w-]{32,128}$", true)});
         const QStringList streams{QStringLiteral("balance"), QStringLiteral("candles"),
                                   QStringLiteral("cashier_payments"), QStringLiteral("p2p_advert"),
@@ -434,6 +436,7 @@ const QStringList &RequestValidator::calls()
         QStringLiteral("profit_table"),   QStringLiteral("statement"),     QStringLiteral("transaction"),
         QStringLiteral("balance"),        QStringLiteral("forget_all"),    QStringLiteral("forget"),
         QStringLiteral("api_token"),      QStringLiteral("get_account_status"), QStringLiteral("payout_currencies"),
+        QStringLiteral("trading_times"),
     };
     return list;
 }

@@ -436,6 +436,10 @@ void SimSession::handle(const QJsonObject &req, const QString &call)
             r.insert(call, ReplyFormat::accountStatus(a ? a->currency : QStringLiteral("USD")));
             frames.append(r);
         }
+    } else if (call == QLatin1String("trading_times")) {
+        QJsonObject r = ReplyFormat::envelope(req, call);
+        r.insert(call, ReplyFormat::tradingTimes());
+        frames.append(r);
     } else if (call == QLatin1String("payout_currencies")) {
         // Before authorize: every currency offered; after: the account's own (as Deriv answers).
         const Account *a = m_loginid.isEmpty() ? nullptr : m_ctx.desk->account(m_loginid);

@@ -35,6 +35,7 @@ const typeOf = {
     time: 'ServerTimeResponse', forget: 'ForgetResponse', forget_all: 'ForgetAllResponse', logout: 'LogOutResponse',
     contracts_for: 'ContractsForSymbolResponse', sell_expired: 'SellExpiredContractsResponse',
     get_account_status: 'AccountStatusResponse', payout_currencies: 'PayoutCurrenciesResponse',
+    trading_times: 'TradingTimesResponse',
 };
 
 const sim = await startSim(binary, ['--token', TOKEN, '--time-scale', '20']);
@@ -70,6 +71,7 @@ try {
     await send({ website_status: 1 });
     await send({ get_account_status: 1 });
     await send({ payout_currencies: 1 });
+    await send({ trading_times: 'today' });
     await send({ active_symbols: 'full' });
     await send({ contracts_for: 'R_100' });
     await send({ ticks_history: 'R_100', end: 'latest', count: 5 });

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void apiTokenLifecycle();
     void websiteStatusAndActiveSymbols();
     void accountStatusAndPayoutCurrencies();
+    void tradingTimesListEverySymbol();
     void updatingIsFollowedByDisconnect();
     void idleConnectionIsClosed();
     void timeScaleRunsFasterThanRealTime();
@@ -681,6 +682,35 @@ void TestSimProtocol::accountStatusAndPayoutCurrencies()
     QVERIFY(status.value(QLatin1String("currency_config")).toObject().contains(QLatin1String("USD")));
     r = c->call({{QStringLiteral("payout_currencies"), 1}});
     QCOMPARE(r.value(QLatin1String("payout_currencies")).toArray(), QJsonArray{QStringLiteral("USD")});
+}
+
+// Bots ask trading_times whether a market is open: synthetic indices trade around the clock, every day.
+void TestSimProtocol::tradingTimesListEverySymbol()
+{
+    auto c = connectClient(false);
+    QVERIFY(c);
+    QCOMPARE(errorCode(c->call({{QStringLiteral("trading_times"), QStringLiteral("tomorrow")}})),
+             QStringLiteral("InputValidationFailed"));
+    const QJsonObject r = c->call({{QStringLiteral("trading_times"), QStringLiteral("today")}});
+    QCOMPARE(r.value(QLatin1String("msg_type")).toString(), QStringLiteral("trading_times"));
+    QStringList symbols;
+    QJsonObject r100;
+    for (const QJsonValue &m : r.value(QLatin1String("trading_times")).toObject().value(QLatin1String("markets")).toArray()) {
+        for (const QJsonValue &sub : m.toObject().value(QLatin1String("submarkets")).toArray()) {
+            for (const QJsonValue &v : sub.toObject().value(QLatin1String("symbols")).toArray()) {
+                symbols.append(v.toObject().value(QLatin1String("symbol")).toString());
+                if (symbols.last() == QLatin1String("R_100"))
+                    r100 = v.toObject();
+            }
+        }
+    }
+    QCOMPARE(symbols.size(), 20);
+    QVERIFY(symbols.contains(QStringLiteral("1HZ100V")) && symbols.contains(QStringLiteral("JD10")));
+    QCOMPARE(r100.value(QLatin1String("name")).toString(), QStringLiteral("Volatility 100 Index"));
+    QCOMPARE(r100.value(QLatin1String("trading_days")).toArray().size(), 7);
+    const QJsonObject times = r100.value(QLatin1String("times")).toObject();
+    QCOMPARE(times.value(QLatin1String("open")).toArray(), QJsonArray{QStringLiteral("00:00:00")});
+    QCOMPARE(times.value(QLatin1String("close")).toArray(), QJsonArray{QStringLiteral("23:59:59")});
 }
 
 void TestSimProtocol::updatingIsFollowedByDisconnect()
