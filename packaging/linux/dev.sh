@@ -22,6 +22,12 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Installed as itself, or provided by an installed package (Ubuntu 24.04's qt6-base-dev provides libqt6opengl6-dev).
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" && return 0
+    dpkg-query -W -f='${Status} ${Provides}\n' 2>/dev/null | grep "^install ok installed " | grep -qE "[ ,]$1([ ,(]|$)"
+}
+
 install_deps() {
     local want=("${packages[@]}")
     if [ "${1:-}" = "test" ]; then want+=("${test_packages[@]}"); fi
@@ -32,7 +38,7 @@ install_deps() {
             nodejs) command -v node >/dev/null && continue ;;
             npm) command -v npm >/dev/null && continue ;;
         esac
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+        installed "$p" || missing+=("$p")
     done
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "==> installing: ${missing[*]}"
@@ -43,7 +49,7 @@ install_deps() {
     if [ "${1:-}" = "test" ] && command -v clang >/dev/null; then
         local rt
         rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
-        if ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
+        if ! installed "$rt"; then
             echo "==> installing: $rt"
             as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$rt"
         fi
