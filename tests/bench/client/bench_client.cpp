@@ -139,21 +139,53 @@ double threadCpuSecondsOf(qint64 tid)
     return double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
 }
 
+// A named thread with an anchor object living on it: what the simulator and the tick producer run on. The owner
+// runs its set-up and tear-down on the thread with runBlocking(); the thread stops when this is destroyed.
+class BenchThread
+{
+public:
+    explicit BenchThread(const QString &name)
+    {
+        m_thread.setObjectName(name);
+        m_thread.start();
+        m_anchor = new QObject;
+        m_anchor->moveToThread(&m_thread);
+        runBlocking([this] {
+#if defined(Q_OS_LINUX)
+            m_tid = qint64(::gettid());
+#endif
+        });
+    }
+    ~BenchThread()
+    {
+        m_thread.quit();
+        m_thread.wait();
+        delete m_anchor;
+    }
+    Q_DISABLE_COPY_MOVE(BenchThread)
+
+    QObject *anchor() const { return m_anchor; }
+    void runBlocking(const std::function<void()> &fn) const
+    {
+        QMetaObject::invokeMethod(m_anchor, fn, Qt::BlockingQueuedConnection);
+    }
+    // CPU seconds the thread has used (-1 where unknown).
+    double cpuSeconds() const { return threadCpuSecondsOf(m_tid); }
+
+private:
+    QThread m_thread;
+    QObject *m_anchor = nullptr;
+    qint64 m_tid = 0;
+};
+
 // One SimServer on its own thread. Created and destroyed on that thread; the methods below wait for it.
 class SimHost
 {
 public:
     // flushEvery > 0: after every that many generated ticks, flush every session's socket (see main()).
-    explicit SimHost(const Sim::SimConfig &config, int flushEvery = 0)
+    explicit SimHost(const Sim::SimConfig &config, int flushEvery = 0) : m_thread(QStringLiteral("simulator"))
     {
-        m_thread.setObjectName(QStringLiteral("simulator"));
-        m_thread.start();
-        m_anchor = new QObject;
-        m_anchor->moveToThread(&m_thread);
-        QMetaObject::invokeMethod(m_anchor, [this, config, flushEvery] {
-#if defined(Q_OS_LINUX)
-            m_tid = qint64(::gettid());
-#endif
+        m_thread.runBlocking([this, config, flushEvery] {
             m_sim = new Sim::SimServer(config);
             Sim::SimServer *sim = m_sim;
             QObject::connect(&m_sim->market(), &Sim::Market::ticked, m_sim, [this, sim, flushEvery](const QString &, const Sim::Tick &) {
@@ -168,43 +200,38 @@ public:
                 m_url = m_sim->url();
             else
                 std::fprintf(stderr, "simulator: %s\n", qPrintable(port.error().message));
-        }, Qt::BlockingQueuedConnection);
+        });
     }
     ~SimHost()
     {
-        QMetaObject::invokeMethod(m_anchor, [this] {
+        m_thread.runBlocking([this] {
             delete m_sim;
             m_sim = nullptr;
-        }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-        delete m_anchor;
+        });
     }
     Q_DISABLE_COPY_MOVE(SimHost)
 
     QUrl url() const { return m_url; }
     // CPU seconds the simulator's thread has used (-1 where unknown).
-    double cpuSeconds() const { return threadCpuSecondsOf(m_tid); }
+    double cpuSeconds() const { return m_thread.cpuSeconds(); }
     // Ticks the market has generated (all symbols), counted on the simulator's thread.
     const std::atomic<qint64> &ticksGenerated() const { return m_ticks; }
     // Runs fn on the simulator's thread and waits for it.
     void call(const std::function<void(Sim::SimServer &)> &fn)
     {
-        QMetaObject::invokeMethod(m_anchor, [this, &fn] { fn(*m_sim); }, Qt::BlockingQueuedConnection);
+        m_thread.runBlocking([this, &fn] { fn(*m_sim); });
     }
     // Queues fn on the simulator's thread.
     void post(std::function<void(Sim::SimServer &)> fn)
     {
-        QMetaObject::invokeMethod(m_anchor, [this, fn = std::move(fn)] { fn(*m_sim); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_thread.anchor(), [this, fn = std::move(fn)] { fn(*m_sim); }, Qt::QueuedConnection);
     }
 
 private:
-    QThread m_thread;
-    QObject *m_anchor = nullptr;
+    BenchThread m_thread;
     Sim::SimServer *m_sim = nullptr;
     QUrl m_url;
     std::atomic<qint64> m_ticks{0};
-    qint64 m_tid = 0;
 };
 
 // A producer that writes tick frames as fast as the client reads them, so a client's delivered rate is its own
@@ -217,18 +244,11 @@ private:
 class TickBlaster
 {
 public:
-    TickBlaster()
+    TickBlaster() : m_thread(QStringLiteral("blaster"))
     {
-        m_thread.setObjectName(QStringLiteral("blaster"));
-        m_thread.start();
-        m_anchor = new QObject;
-        m_anchor->moveToThread(&m_thread);
-        QMetaObject::invokeMethod(m_anchor, [this] {
-#if defined(Q_OS_LINUX)
-            m_tid = qint64(::gettid());
-#endif
-            m_server = new QWebSocketServer(QStringLiteral("blaster"), QWebSocketServer::NonSecureMode, m_anchor);
-            QObject::connect(m_server, &QWebSocketServer::newConnection, m_anchor, [this] {
+        m_thread.runBlocking([this] {
+            m_server = new QWebSocketServer(QStringLiteral("blaster"), QWebSocketServer::NonSecureMode, m_thread.anchor());
+            QObject::connect(m_server, &QWebSocketServer::newConnection, m_thread.anchor(), [this] {
                 while (QWebSocket *ws = m_server->nextPendingConnection())
                     accept(ws);
             });
@@ -236,26 +256,23 @@ public:
                 m_url = QUrl(QStringLiteral("ws://127.0.0.1:%1/websockets/v3?app_id=1089").arg(m_server->serverPort()));
             else
                 std::fprintf(stderr, "blaster: %s\n", qPrintable(m_server->errorString()));
-        }, Qt::BlockingQueuedConnection);
+        });
     }
     ~TickBlaster()
     {
-        QMetaObject::invokeMethod(m_anchor, [this] {
+        m_thread.runBlocking([this] {
             m_connections.clear();
-            qDeleteAll(m_anchor->findChildren<QWebSocket *>()); // the accepted sockets (children of the anchor)
+            qDeleteAll(m_thread.anchor()->findChildren<QWebSocket *>()); // the accepted sockets (children of the anchor)
             delete m_server;
             m_server = nullptr;
-        }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-        delete m_anchor;
+        });
     }
     Q_DISABLE_COPY_MOVE(TickBlaster)
 
     QUrl url() const { return m_url; }
     // Tick frames written (all connections).
     const std::atomic<qint64> &ticksGenerated() const { return m_written; }
-    double cpuSeconds() const { return threadCpuSecondsOf(m_tid); }
+    double cpuSeconds() const { return m_thread.cpuSeconds(); }
 
 private:
     static constexpr qint64 kHighWater = 256 * 1024;
@@ -278,7 +295,7 @@ private:
 
     void accept(QWebSocket *ws)
     {
-        ws->setParent(m_anchor);
+        ws->setParent(m_thread.anchor());
         auto c = std::make_shared<Connection>();
         c->ws = ws;
         m_connections.push_back(c);
@@ -388,13 +405,11 @@ private:
         // else: bytesWritten schedules the next burst
     }
 
-    QThread m_thread;
-    QObject *m_anchor = nullptr;
+    BenchThread m_thread;
     QWebSocketServer *m_server = nullptr;
     std::vector<std::shared_ptr<Connection>> m_connections;
     QUrl m_url;
     std::atomic<qint64> m_written{0};
-    qint64 m_tid = 0;
     quint64 m_nextId = 0;
 };
 
