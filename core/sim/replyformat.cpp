@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 
 namespace Vigil::Sim {
@@ -22,6 +23,12 @@ constexpr CurrencyName s_currencies[] = {
 QJsonValue quote(const SymbolSpec &spec, const Tick &t)
 {
     return spec.quoteToDouble(t.pips);
+}
+
+// active_symbols' submarket_display_name, and the submarket trading_times lists the symbol under.
+QString submarketName(const SymbolSpec &spec)
+{
+    return spec.jumpsPerHour > 0.0 ? QStringLiteral("Jump Indices") : QStringLiteral("Continuous Indices");
 }
 
 QJsonArray scopesArray(const QStringList &scopes)
@@ -95,8 +102,7 @@ QJsonObject ReplyFormat::activeSymbol(const SymbolSpec &spec, const Tick &last, 
         {QStringLiteral("subgroup"), QStringLiteral("synthetics")},
         {QStringLiteral("subgroup_display_name"), QStringLiteral("Synthetics")},
         {QStringLiteral("submarket"), spec.submarket()},
-        {QStringLiteral("submarket_display_name"), spec.jumpsPerHour > 0.0 ? QStringLiteral("Jump Indices")
-                                                                         : QStringLiteral("Continuous Indices")},
+        {QStringLiteral("submarket_display_name"), submarketName(spec)},
         {QStringLiteral("symbol"), spec.symbol},
         {QStringLiteral("symbol_type"), QStringLiteral("stockindex")},
     };
@@ -193,18 +199,21 @@ QJsonObject ReplyFormat::tradingTimes()
     const QJsonObject times{{QStringLiteral("close"), QJsonArray{QStringLiteral("23:59:59")}},
                             {QStringLiteral("open"), QJsonArray{QStringLiteral("00:00:00")}},
                             {QStringLiteral("settlement"), QStringLiteral("23:59:59")}};
-    QJsonArray continuous, jumps;
+    QStringList order; // submarkets in the order their first symbol comes
+    QHash<QString, QJsonArray> bySubmarket;
     for (const SymbolSpec &s : symbolTable()) {
-        (s.jumpsPerHour > 0.0 ? jumps : continuous)
-            .append(QJsonObject{{QStringLiteral("events"), QJsonArray{}},
-                                {QStringLiteral("name"), s.displayName},
-                                {QStringLiteral("symbol"), s.symbol},
-                                {QStringLiteral("times"), times},
-                                {QStringLiteral("trading_days"), days}});
+        const QString submarket = submarketName(s);
+        if (!bySubmarket.contains(submarket))
+            order.append(submarket);
+        bySubmarket[submarket].append(QJsonObject{{QStringLiteral("events"), QJsonArray{}},
+                                                  {QStringLiteral("name"), s.displayName},
+                                                  {QStringLiteral("symbol"), s.symbol},
+                                                  {QStringLiteral("times"), times},
+                                                  {QStringLiteral("trading_days"), days}});
     }
-    const QJsonArray submarkets{
-        QJsonObject{{QStringLiteral("name"), QStringLiteral("Continuous Indices")}, {QStringLiteral("symbols"), continuous}},
-        QJsonObject{{QStringLiteral("name"), QStringLiteral("Jump Indices")}, {QStringLiteral("symbols"), jumps}}};
+    QJsonArray submarkets;
+    for (const QString &name : std::as_const(order))
+        submarkets.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("symbols"), bySubmarket.value(name)}});
     return QJsonObject{{QStringLiteral("markets"),
                         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("Derived")},
                                                {QStringLiteral("submarkets"), submarkets}}}}};
